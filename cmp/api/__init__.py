@@ -1,0 +1,88 @@
+"""The JSON API under ``/api/v1``: one blueprint, problem+json for every error."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from cmp import context
+from cmp.api import problems
+from cmp.siteconfig import BuiltConfig, ConfigCache
+from cmp.storage import StorageError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def site_config(site_key: str, lang: str = "ja") -> BuiltConfig:
+    """Return the site's built config (cached briefly), or raise 404 ``unknown_site``."""
+    cache: ConfigCache = current_app.extensions["cmp.config_cache"]
+    notice = f"{request.url_root}sites/{site_key}/external-transmission"
+    built = cache.get(context.store(), site_key, lang if lang in ("ja", "en") else "ja", notice)
+    if built is None:
+        raise problems.Problem(404, "unknown_site", f"no site '{site_key}'")
+    return built
+
+
+def allow_origin(resp: Response, built: BuiltConfig) -> Response:
+    """Add CORS headers when the request's Origin is one of the site's origins."""
+    origin = request.headers.get("Origin")
+    resp.vary.add("Origin")
+    if origin and origin in built.site.origins:
+        resp.headers["Access-Control-Allow-Origin"] = origin
+        resp.headers["Access-Control-Expose-Headers"] = "ETag"
+    return resp
+
+
+def preflight(built: BuiltConfig, methods: str) -> Response:
+    """Answer a CORS preflight: allowed only for the site's origins, never with credentials."""
+    resp = Response(status=204)
+    allow_origin(resp, built)
+    if "Access-Control-Allow-Origin" in resp.headers:
+        resp.headers["Access-Control-Allow-Methods"] = methods
+        resp.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        resp.headers["Access-Control-Max-Age"] = "600"
+    return resp
+
+
+@bp.errorhandler(problems.Problem)
+def _problem(exc: problems.Problem) -> Response:
+    return problems.response(exc)
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprint and the app-wide error handlers for API paths."""
+    from cmp.api import consents, openapi, sites  # noqa: F401 - registers routes
+
+    app.register_blueprint(bp)
+
+    @app.errorhandler(StorageError)
+    def _store_down(exc: StorageError) -> Response | tuple[str, int]:
+        app.logger.warning("store unavailable: %s", exc)
+        if request.path.startswith("/api/"):
+            resp = problems.response(
+                problems.Problem(
+                    503, "store_unavailable", "the consent store is unreachable; retry later"
+                )
+            )
+            resp.headers["Retry-After"] = "5"
+            return resp
+        return "Service temporarily unavailable (consent store unreachable).", 503
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response | HTTPException:
+        if not request.path.startswith("/api/"):
+            return exc
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "payload_too_large",
+            400: "bad_request",
+        }.get(exc.code or 500, "http_error")
+        return problems.response(problems.Problem(exc.code or 500, code, exc.description or ""))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        app.logger.exception("unhandled error")
+        if request.path.startswith("/api/"):
+            return problems.response(problems.Problem(500, "internal_error", "unexpected error"))
+        return Response("Internal error", status=500)

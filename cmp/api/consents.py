@@ -1,0 +1,183 @@
+"""Decisions: record (public, from the banner), look up, history, opt-out (API key)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+
+from cmp import consents, context, ids
+from cmp.api import allow_origin, auth, bp, preflight, site_config
+from cmp.api.problems import Problem, bool_map, field, json_body
+from cmp.decisions import DecisionError
+from cmp.receipts import truncate_ip, ua_summary
+
+_ALIAS_VALUE = re.compile(r"^[\x21-\x7e]{1,256}$")
+_SOURCE = 64
+_NOTE = 500
+
+
+def _raw_id(value: object) -> str:
+    """Verify a signed visitor id (before any store access) or raise 400."""
+    try:
+        return ids.verify(context.secret(), value)
+    except ids.InvalidVisitorId as exc:
+        raise Problem(400, "invalid_visitor_id", str(exc)) from exc
+
+
+def _client(lang: str, texts_hash: str, source: str = "", note: str = "") -> consents.Context:
+    return consents.Context(
+        lang=lang,
+        user_agent=ua_summary(request.headers.get("User-Agent", "")),
+        ip=truncate_ip(request.remote_addr or ""),
+        texts_hash=texts_hash,
+        source=source,
+        note=note,
+    )
+
+
+def _aliases(data: dict[str, Any], allowed_cookies: list[str]) -> list[tuple[str, str]]:
+    items = field(data, "aliases", list, required=False, default=[])
+    if len(items) > 20:
+        raise Problem(422, "invalid_alias", "at most 20 aliases per decision")
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise Problem(422, "invalid_alias", "each alias is {type, value}")
+        kind, value = item.get("type"), item.get("value")
+        if not isinstance(kind, str) or not kind.startswith("cookie:"):
+            raise Problem(422, "invalid_alias", "banner aliases must be of type 'cookie:<name>'")
+        if kind.removeprefix("cookie:") not in allowed_cookies:
+            raise Problem(422, "invalid_alias", f"cookie '{kind[7:]}' is not an alias cookie here")
+        if not isinstance(value, str) or not _ALIAS_VALUE.match(value):
+            raise Problem(422, "invalid_alias", "alias value must be 1-256 printable characters")
+        out.append((kind, value))
+    return out
+
+
+@bp.route("/sites/<site>/consents", methods=["OPTIONS"])
+def consents_preflight(site: str) -> Response:
+    """CORS preflight for recording a decision."""
+    return preflight(site_config(site), "POST")
+
+
+@bp.route("/sites/<site>/consents", methods=["POST"])
+def record_consent(site: str) -> Response:
+    """Record a visitor's decision; 201 with the (new) signed visitor id and the state."""
+    data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
+    if data.get("visitor_id") is not None:
+        raw, signed = _raw_id(data["visitor_id"]), data["visitor_id"]
+    else:
+        raw, signed = ids.issue(context.secret())
+    built = site_config(site)
+    origin = request.headers.get("Origin")
+    if origin and origin not in built.site.origins:
+        raise Problem(403, "origin_not_allowed", f"origin {origin} is not configured for {site}")
+    version = field(data, "policy_version", int)
+    categories = bool_map(data, "categories")
+    recipients = bool_map(data, "recipients")
+    method = field(data, "method", str, required=False, default="banner")
+    if method not in ("banner", "preferences", "gpc"):
+        raise Problem(422, "validation_error", "method must be banner, preferences or gpc")
+    lang = field(data, "lang", str, required=False, default="ja")
+    if lang not in ("ja", "en"):
+        raise Problem(422, "validation_error", "lang must be ja or en")
+    gpc = bool(field(data, "gpc", bool, required=False, default=False))
+    gpc = gpc or request.headers.get("Sec-GPC") == "1"
+    aliases = _aliases(data, built.site.alias_cookies)
+    if version != built.site.policy_version:
+        raise Problem(
+            409,
+            "policy_outdated",
+            f"policy version {version} is not the current one",
+            current_version=built.site.policy_version,
+        )
+    shown = site_config(site, lang)
+    try:
+        state, receipt = consents.record(
+            context.store(),
+            built.site,
+            built.categories,
+            built.recipients,
+            raw,
+            categories,
+            recipients,
+            method=method,
+            gpc=gpc,
+            ctx=_client(lang, shown.texts_hash),
+            aliases=aliases,
+        )
+    except DecisionError as exc:
+        raise Problem(422, exc.code, exc.detail) from exc
+    body = {
+        "visitor_id": signed,
+        "receipt_id": receipt.receipt_id,
+        "consent": consents.present_state(context.secret(), state, built.site),
+    }
+    resp = jsonify(body)
+    resp.status_code = 201
+    return allow_origin(resp, built)
+
+
+@bp.route("/sites/<site>/consents/<visitor_id>", methods=["GET"])
+def get_consent(site: str, visitor_id: str) -> Response:
+    """Return the visitor's current state (scope ``read``)."""
+    raw = _raw_id(visitor_id)
+    built = site_config(site)
+    auth.require(context.store(), site, "read")
+    state = context.store().get_state(site, raw)
+    if state is None:
+        raise Problem(404, "unknown_visitor", "no decision recorded for this visitor")
+    return jsonify(consents.present_state(context.secret(), state, built.site))
+
+
+@bp.route("/sites/<site>/consents/<visitor_id>/receipts", methods=["GET"])
+def get_receipts(site: str, visitor_id: str) -> Response:
+    """Return the visitor's decisions on this site, oldest first (scope ``read``)."""
+    raw = _raw_id(visitor_id)
+    site_config(site)
+    auth.require(context.store(), site, "read")
+    found = context.store().get_receipts(site, raw)
+    if not found:
+        raise Problem(404, "unknown_visitor", "no decision recorded for this visitor")
+    return jsonify(
+        {
+            "visitor_id": visitor_id,
+            "receipts": [consents.present_receipt(context.secret(), r) for r in found],
+        }
+    )
+
+
+@bp.route("/sites/<site>/opt-outs", methods=["POST"])
+def post_opt_out(site: str) -> tuple[Response, int]:
+    """Record an opt-out for some or all categories (scope ``write``)."""
+    built = site_config(site)
+    auth.require(context.store(), site, "write")
+    data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
+    raw = _raw_id(field(data, "visitor_id", str))
+    targets = field(data, "categories", (list, str))
+    if isinstance(targets, str) and targets != "all":
+        raise Problem(422, "validation_error", 'categories must be a list or "all"')
+    if isinstance(targets, list) and (not targets or not all(isinstance(t, str) for t in targets)):
+        raise Problem(422, "validation_error", "categories must be a non-empty list of keys")
+    source = field(data, "source", str, required=False, default="api")[:_SOURCE]
+    note = field(data, "note", str, required=False, default="")[:_NOTE]
+    try:
+        state, receipt = consents.opt_out(
+            context.store(),
+            built.site,
+            built.categories,
+            built.recipients,
+            raw,
+            targets,
+            ctx=_client("ja", built.texts_hash, source, note),
+        )
+    except DecisionError as exc:
+        raise Problem(422, exc.code, exc.detail) from exc
+    body = {
+        "visitor_id": ids.sign(context.secret(), raw),
+        "receipt_id": receipt.receipt_id,
+        "consent": consents.present_state(context.secret(), state, built.site),
+    }
+    return jsonify(body), 201

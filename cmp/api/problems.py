@@ -1,0 +1,112 @@
+"""problem+json errors (RFC 9457) with a stable ``code``, and safe JSON body parsing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, request
+
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Payload Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class Problem(Exception):
+    """Raised anywhere in the API; answered as problem+json by the blueprint."""
+
+    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+
+def response(problem: Problem) -> Response:
+    """Render a :class:`Problem` as an ``application/problem+json`` response."""
+    body = {
+        "type": f"urn:cmp:problem:{problem.code}",
+        "title": TITLES.get(problem.status, "Error"),
+        "status": problem.status,
+        "detail": problem.detail,
+        "code": problem.code,
+        **problem.extra,
+    }
+    resp = Response(
+        json.dumps(body, ensure_ascii=False),
+        status=problem.status,
+        mimetype="application/problem+json",
+    )
+    if problem.status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="cmp"'
+    return resp
+
+
+def json_body(max_bytes: int) -> dict[str, Any]:
+    """Return the request's JSON object, or raise the right :class:`Problem`.
+
+    Checks, in order: media type (415), declared and actual size (413), JSON syntax (400),
+    top-level object (422).
+    """
+    if request.mimetype != "application/json":
+        raise Problem(415, "unsupported_media_type", "send the body as application/json")
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        raise Problem(413, "payload_too_large", f"body exceeds {max_bytes} bytes", limit=max_bytes)
+    raw = request.get_data(cache=False)
+    if len(raw) > max_bytes:
+        raise Problem(413, "payload_too_large", f"body exceeds {max_bytes} bytes", limit=max_bytes)
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Problem(400, "invalid_json", f"body is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise Problem(422, "validation_error", "body must be a JSON object")
+    return data
+
+
+def field(
+    data: dict[str, Any],
+    name: str,
+    kind: type | tuple[type, ...],
+    *,
+    required: bool = True,
+    default: Any = None,
+) -> Any:
+    """Return ``data[name]`` checked against ``kind`` (bool is never taken for int)."""
+    if name not in data or data[name] is None:
+        if required:
+            raise Problem(422, "validation_error", f"'{name}' is required", field=name)
+        return default
+    value = data[name]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise Problem(422, "validation_error", f"'{name}' has the wrong type", field=name)
+    if not isinstance(value, kinds):
+        raise Problem(422, "validation_error", f"'{name}' has the wrong type", field=name)
+    return value
+
+
+def bool_map(data: dict[str, Any], name: str) -> dict[str, bool]:
+    """Return an optional ``{key: bool}`` member, validated."""
+    value = field(data, name, dict, required=False, default={})
+    if len(value) > 200:
+        raise Problem(422, "validation_error", f"'{name}' has too many entries", field=name)
+    for key, on in value.items():
+        if not isinstance(on, bool) or len(key) > 64:
+            raise Problem(
+                422, "validation_error", f"'{name}' must map keys to booleans", field=name
+            )
+    return value

@@ -1,0 +1,94 @@
+"""Settings: defaults, then ``instance/config.py``, then ``CMP_*`` environment, then test config.
+
+Each setting is validated once at start-up; a bad one raises :class:`ConfigError` whose
+message is one line naming the setting, which the CLI and ``wsgi.py`` print and exit on.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+#: Setting name -> (default, type). ``None`` default means "computed" or "required".
+SETTINGS: dict[str, tuple[Any, type]] = {
+    "SECRET_KEY": (None, str),
+    "STORE_URL": (None, str),
+    "ENV": ("production", str),
+    "RATE_LIMIT": ("60/minute", str),
+    "PUBLIC_MAX_BYTES": (16 * 1024, int),
+    "MAX_CONTENT_LENGTH": (4 * 1024 * 1024, int),
+    "PROVISION_RETENTION_DAYS": (3 * 365, int),
+    "PROVISION_MAX_IDS": (10_000, int),
+    "CONFIG_CACHE_SECONDS": (1.0, float),
+    "TRUST_PROXY": (0, int),
+}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names it."""
+
+
+def _coerce(name: str, raw: str, kind: type) -> Any:
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ConfigError(f"CMP_{name}: expected {kind.__name__}, got {raw!r}") from exc
+
+
+def load(app: Flask, test_config: dict[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from every layer and validate it."""
+    for name, (default, _kind) in SETTINGS.items():
+        if default is not None:
+            app.config[name] = default
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    for name, (_default, kind) in SETTINGS.items():
+        raw = os.environ.get(f"CMP_{name}")
+        if raw is not None and raw != "":
+            app.config[name] = _coerce(name, raw, kind)
+    if test_config:
+        app.config.update(test_config)
+        app.config.setdefault("ENV", "testing")
+        if app.config.get("TESTING") and app.config["ENV"] == "production":
+            app.config["ENV"] = "testing"
+    if not app.config.get("STORE_URL"):
+        path = os.path.join(app.instance_path, "cmp.sqlite3")
+        app.config["STORE_URL"] = f"sqlite:///{path}"
+    validate(app.config)
+
+
+def validate(config: dict[str, Any]) -> None:
+    """Raise :class:`ConfigError` for the first bad setting."""
+    env = config.get("ENV")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"CMP_ENV: must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    secret = config.get("SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigError(
+                "CMP_SECRET_KEY: required in production (set it, or put SECRET_KEY in "
+                "instance/config.py; `make run` generates one)"
+            )
+        config["SECRET_KEY"] = "dev-only-not-secret"
+    elif env == "production" and len(str(secret)) < 16:
+        raise ConfigError("CMP_SECRET_KEY: must be at least 16 characters")
+    for name in ("PUBLIC_MAX_BYTES", "MAX_CONTENT_LENGTH", "PROVISION_RETENTION_DAYS"):
+        if int(config[name]) <= 0:
+            raise ConfigError(f"CMP_{name}: must be a positive number")
+    limit = str(config.get("RATE_LIMIT", ""))
+    if limit != "off" and not _looks_like_limit(limit):
+        raise ConfigError(f"CMP_RATE_LIMIT: expected like '60/minute' or 'off', got {limit!r}")
+
+
+def _looks_like_limit(text: str) -> bool:
+    count, _, period = text.partition("/")
+    return count.strip().isdigit() and period.strip() in ("second", "minute", "hour", "day")

@@ -1,0 +1,169 @@
+"""Recording decisions and opt-outs, and presenting a visitor's state.
+
+The faces validate input and call these; these apply :mod:`cmp.decisions` and write through
+the storage contract in one :meth:`~cmp.storage.base.Storage.record_decision` call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cmp import clock, decisions, ids
+from cmp.model import Alias, Category, ConsentState, Receipt, Recipient, Site
+from cmp.storage import Storage
+
+
+@dataclass
+class Context:
+    """Who is deciding and from what client: goes into the receipt."""
+
+    lang: str = "ja"
+    user_agent: dict[str, Any] = field(default_factory=dict)
+    ip: str = ""
+    texts_hash: str = ""
+    source: str = ""
+    note: str = ""
+
+
+def counters(state: ConsentState, receipt: Receipt) -> dict[str, int]:
+    """Return the daily counters one decision adds; bots count only as bots."""
+    if receipt.ua.get("bot"):
+        return {"bots": 1}
+    out = {"decisions": 1, f"method:{receipt.method}": 1}
+    for key, on in state.categories.items():
+        out[f"cat:{key}:{'on' if on else 'off'}"] = 1
+    return out
+
+
+def record(
+    store: Storage,
+    site: Site,
+    categories: Sequence[Category],
+    recipients: Sequence[Recipient],
+    visitor_id: str,
+    requested: dict[str, bool],
+    requested_recipients: dict[str, bool],
+    *,
+    method: str,
+    gpc: bool,
+    ctx: Context,
+    aliases: Sequence[tuple[str, str]] = (),
+    now: datetime | None = None,
+) -> tuple[ConsentState, Receipt]:
+    """Record a decision from the banner (or the API); raise ``DecisionError`` on bad keys."""
+    moment = now or clock.now()
+    chosen = decisions.choose_categories(categories, requested, gpc=gpc, method=method)
+    chosen_recipients = decisions.choose_recipients(recipients, chosen, requested_recipients)
+
+    def make(prior: ConsentState | None) -> tuple[ConsentState, Receipt]:
+        opted = decisions.carry_opt_outs(prior.opted_out if prior else [], chosen)
+        return _build(site, visitor_id, chosen, chosen_recipients, opted, method, gpc, ctx, moment)
+
+    links = [Alias(site.key, t, v, visitor_id, clock.iso(moment)) for t, v in aliases]
+    return store.record_decision(
+        site.key, visitor_id, make, day=clock.day(moment), counters=counters, aliases=links
+    )
+
+
+def opt_out(
+    store: Storage,
+    site: Site,
+    categories: Sequence[Category],
+    recipients: Sequence[Recipient],
+    visitor_id: str,
+    targets: Sequence[str] | str,
+    *,
+    ctx: Context,
+    now: datetime | None = None,
+) -> tuple[ConsentState, Receipt]:
+    """Record an opt-out (a decision with method ``opt-out``) on top of the current state."""
+    moment = now or clock.now()
+    # Validate before touching the store: an unknown or required category is a 422.
+    decisions.apply_opt_out(categories, None, targets)
+
+    def make(prior: ConsentState | None) -> tuple[ConsentState, Receipt]:
+        chosen, opted = decisions.apply_opt_out(
+            categories,
+            prior.categories if prior else None,
+            targets,
+            prior.opted_out if prior else (),
+        )
+        wanted = prior.recipients if prior else {}
+        chosen_recipients = decisions.choose_recipients(
+            recipients,
+            chosen,
+            {k: v for k, v in wanted.items() if k in {r.key for r in recipients}},
+        )
+        gpc = prior.gpc if prior else False
+        return _build(
+            site, visitor_id, chosen, chosen_recipients, opted, "opt-out", gpc, ctx, moment
+        )
+
+    return store.record_decision(
+        site.key, visitor_id, make, day=clock.day(moment), counters=counters
+    )
+
+
+def _build(
+    site: Site,
+    visitor_id: str,
+    chosen: dict[str, bool],
+    chosen_recipients: dict[str, bool],
+    opted: list[str],
+    method: str,
+    gpc: bool,
+    ctx: Context,
+    moment: datetime,
+) -> tuple[ConsentState, Receipt]:
+    when = clock.iso(moment)
+    state = ConsentState(
+        visitor_id=visitor_id,
+        site=site.key,
+        policy_version=site.policy_version,
+        categories=dict(chosen),
+        recipients=dict(chosen_recipients),
+        opted_out=list(opted),
+        gpc=gpc,
+        method=method,
+        updated_at=when,
+        expires_at=clock.iso(decisions.expires_at(moment, site.consent_lifetime_days)),
+    )
+    receipt = Receipt(
+        receipt_id="",
+        visitor_id=visitor_id,
+        site=site.key,
+        created_at=when,
+        policy_version=site.policy_version,
+        texts_hash=ctx.texts_hash,
+        categories=dict(chosen),
+        recipients=dict(chosen_recipients),
+        opted_out=list(opted),
+        method=method,
+        lang=ctx.lang,
+        gpc=gpc,
+        source=ctx.source,
+        note=ctx.note,
+        ua=dict(ctx.user_agent),
+        ip=ctx.ip,
+    )
+    return state, receipt
+
+
+def present_state(
+    secret_key: str, state: ConsentState, site: Site, now: datetime | None = None
+) -> dict[str, Any]:
+    """Return the API form of a state: signed visitor id and computed status."""
+    out = state.to_dict()
+    out["visitor_id"] = ids.sign(secret_key, state.visitor_id)
+    out["status"] = decisions.status(state, site.policy_version, now or clock.now())
+    return out
+
+
+def present_receipt(secret_key: str, receipt: Receipt) -> dict[str, Any]:
+    """Return the API form of a receipt (signed visitor id)."""
+    out = receipt.to_dict()
+    out["visitor_id"] = ids.sign(secret_key, receipt.visitor_id)
+    return out

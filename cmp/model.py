@@ -1,0 +1,220 @@
+"""Dataclasses that cross the storage boundary.
+
+Everything the storage contract accepts or returns is one of these, so the backends never
+hand driver types (rows, bytes) to the views. Each class converts to and from plain dicts
+(``to_dict`` / ``from_dict``) for JSON storage and API output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+LANGS = ("ja", "en")
+CONSENT_METHODS = ("banner", "preferences", "gpc", "opt-out", "api")
+SCOPES = ("read", "write", "provision")
+ROLES = ("admin", "viewer")
+
+
+def _pick(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the keys ``cls`` declares, so older or newer stored JSON still loads."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+class _Record:
+    """Mixin: dict conversion for flat dataclasses."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict of every field."""
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):  # noqa: ANN206 - returns cls
+        """Build an instance from a dict, ignoring unknown keys."""
+        return cls(**_pick(cls, data))
+
+
+@dataclass
+class Site(_Record):
+    """A website that embeds the banner; the unit of configuration."""
+
+    key: str
+    name: str
+    origins: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=lambda: ["ja", "en"])
+    privacy_policy_url: str = ""
+    consent_lifetime_days: int = 395
+    cookie_domain: str = ""
+    policy_version: int = 1
+    alias_cookies: list[str] = field(default_factory=list)
+    # Banner texts per language: {"ja": {"title": ..., "body": ...}, "en": {...}}.
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Category(_Record):
+    """A consent category (essential, analytics, targeting, ...)."""
+
+    key: str
+    name: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    required: bool = False
+    default: bool = False
+    gpc: bool = False
+    gcm: list[str] = field(default_factory=list)
+    cookies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Recipient(_Record):
+    """A third party that receives information through a tag or a provision."""
+
+    key: str
+    category: str
+    name: dict[str, str] = field(default_factory=dict)
+    service: dict[str, str] = field(default_factory=dict)
+    address: str = ""
+    representative: str = ""
+    country: dict[str, str] = field(default_factory=dict)
+    # None for a domestic recipient (or one in a country treated as equivalent).
+    foreign: dict[str, dict[str, str]] | None = None
+    # The information sent, per language; the lists are parallel (same order, same length).
+    items: dict[str, list[str]] = field(default_factory=dict)
+    purpose: dict[str, str] = field(default_factory=dict)
+    recipient_purpose: dict[str, str] = field(default_factory=dict)
+    links_personal_data: bool = False
+    policy_url: str = ""
+    opt_out_url: str = ""
+    exemption: str = ""
+
+
+@dataclass
+class PolicyVersion(_Record):
+    """A published version of a site's notice: what a visitor deciding under it was shown."""
+
+    site: str
+    version: int
+    published_at: str
+    texts_hash: str
+    changes: str = ""
+    # The categories, recipients and texts as published (dicts), kept as evidence.
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ConsentState(_Record):
+    """The current decision of one visitor on one site."""
+
+    visitor_id: str
+    site: str
+    policy_version: int
+    categories: dict[str, bool]
+    recipients: dict[str, bool] = field(default_factory=dict)
+    opted_out: list[str] = field(default_factory=list)
+    gpc: bool = False
+    method: str = "banner"
+    updated_at: str = ""
+    expires_at: str = ""
+    receipt_id: str = ""
+
+
+@dataclass
+class Receipt(_Record):
+    """One decision as evidence: what was chosen, under which texts, by what client.
+
+    ``prev_hash`` links to the visitor's previous receipt and ``hash`` seals this one
+    (see :mod:`cmp.receipts`), so an altered or removed receipt breaks the chain.
+    """
+
+    receipt_id: str
+    visitor_id: str
+    site: str
+    created_at: str
+    policy_version: int
+    texts_hash: str
+    categories: dict[str, bool]
+    recipients: dict[str, bool] = field(default_factory=dict)
+    opted_out: list[str] = field(default_factory=list)
+    method: str = "banner"
+    lang: str = "ja"
+    gpc: bool = False
+    source: str = ""
+    note: str = ""
+    ua: dict[str, Any] = field(default_factory=dict)
+    ip: str = ""
+    seq: int = 0
+    prev_hash: str = ""
+    hash: str = ""
+
+
+@dataclass
+class Alias(_Record):
+    """Another identifier of the same browser or person, linked to a visitor id."""
+
+    site: str
+    type: str
+    value: str
+    visitor_id: str
+    created_at: str = ""
+
+
+@dataclass
+class ApiKey(_Record):
+    """A server-to-server API key; only the SHA-256 of the secret is stored."""
+
+    key_id: str
+    site: str
+    name: str
+    scopes: list[str]
+    secret_hash: str
+    created_at: str
+    last_used_at: str = ""
+    revoked_at: str = ""
+
+
+@dataclass
+class AdminUser(_Record):
+    """An operator of the admin console."""
+
+    username: str
+    password_hash: str
+    role: str = "admin"
+    created_at: str = ""
+    failed_logins: int = 0
+    locked_until: str = ""
+
+
+@dataclass
+class ProvisionRecord(_Record):
+    """A confirmation record (確認記録, PPC Rule 28) written once per provision check."""
+
+    record_id: str
+    site: str
+    recipient: dict[str, Any]
+    items: list[str]
+    purpose: str
+    consent_confirmation: str
+    foreign_info_confirmation: str
+    provided_from: str
+    provided_to: str
+    allowed_count: int
+    denied_count: int
+    retention_until: str
+    created_by: str
+    created_at: str = ""
+    # The visitor ids allowed, each with the receipt that justified it: [[vid, receipt_id]].
+    allowed: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class AuditEntry(_Record):
+    """One admin change: who, when, what, before and after."""
+
+    site: str
+    actor: str
+    action: str
+    target: str
+    created_at: str
+    before: Any = None
+    after: Any = None

@@ -1,0 +1,174 @@
+"""The public site configuration the banner reads, its ETag, and policy publishing.
+
+Building the document is pure (:func:`public_config`); :func:`cached_config` keeps built
+documents per process for ``CONFIG_CACHE_SECONDS`` so the hottest endpoint costs one dict
+lookup, while an edit made on any host is served everywhere within that time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from cmp import clock
+from cmp.model import Category, PolicyVersion, Recipient, Site
+from cmp.receipts import digest
+from cmp.storage import Storage
+from cmp.texts import texts_for
+
+
+def _lang(values: dict[str, str], lang: str) -> str:
+    return values.get(lang) or values.get("ja") or next(iter(values.values()), "")
+
+
+def recipient_view(recipient: Recipient, lang: str) -> dict[str, Any]:
+    """Return one recipient as the banner and the notice page show it."""
+    foreign = None
+    if recipient.foreign:
+        foreign = {
+            "system": _lang(recipient.foreign.get("system", {}), lang),
+            "measures": _lang(recipient.foreign.get("measures", {}), lang),
+        }
+    return {
+        "key": recipient.key,
+        "name": _lang(recipient.name, lang),
+        "service": _lang(recipient.service, lang),
+        "category": recipient.category,
+        "items": list(recipient.items.get(lang) or recipient.items.get("ja") or []),
+        "purpose": _lang(recipient.purpose, lang),
+        "recipient_purpose": _lang(recipient.recipient_purpose, lang),
+        "links_personal_data": recipient.links_personal_data,
+        "country": _lang(recipient.country, lang),
+        "foreign": foreign,
+        "policy_url": recipient.policy_url,
+        "opt_out_url": recipient.opt_out_url,
+    }
+
+
+def public_config(
+    site: Site,
+    categories: list[Category],
+    recipients: list[Recipient],
+    lang: str,
+    notice_url: str,
+) -> dict[str, Any]:
+    """Return the config document of DESIGN.md for one language."""
+    if lang not in site.languages:
+        lang = site.languages[0] if site.languages else "ja"
+    return {
+        "site": site.key,
+        "policy_version": site.policy_version,
+        "lang": lang,
+        "categories": [
+            {
+                "key": c.key,
+                "name": _lang(c.name, lang),
+                "description": _lang(c.description, lang),
+                "required": c.required,
+                "default": c.default,
+                "gpc": c.gpc,
+                "gcm": list(c.gcm),
+                "cookies": list(c.cookies),
+            }
+            for c in categories
+        ],
+        "recipients": [recipient_view(r, lang) for r in recipients],
+        "texts": texts_for(site.texts, lang),
+        "consent_lifetime_days": site.consent_lifetime_days,
+        "alias_cookies": list(site.alias_cookies),
+        "links": {"privacy_policy": site.privacy_policy_url, "external_transmission": notice_url},
+    }
+
+
+@dataclass
+class BuiltConfig:
+    """A config document with its serialised body and ETag."""
+
+    site: Site
+    categories: list[Category]
+    recipients: list[Recipient]
+    doc: dict[str, Any]
+    body: bytes
+    etag: str
+    texts_hash: str
+
+
+class ConfigCache:
+    """Per-process cache of built config documents, keyed by (site, lang, notice URL)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._items: dict[tuple[str, str, str], tuple[float, BuiltConfig | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: Storage, site_key: str, lang: str, notice_url: str) -> BuiltConfig | None:
+        """Return the built config, or None for an unknown site."""
+        key = (site_key, lang, notice_url)
+        hit = self._items.get(key)
+        now = time.monotonic()
+        if hit and now - hit[0] < self.seconds:
+            return hit[1]
+        built = build(store, site_key, lang, notice_url)
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[key] = (now, built)
+        return built
+
+    def clear(self) -> None:
+        """Forget every cached document (after an edit in this process)."""
+        with self._lock:
+            self._items.clear()
+
+
+def build(store: Storage, site_key: str, lang: str, notice_url: str) -> BuiltConfig | None:
+    """Read a site from the store and build its config document."""
+    site = store.get_site(site_key)
+    if site is None:
+        return None
+    categories = store.get_categories(site_key)
+    recipients = store.get_recipients(site_key)
+    doc = public_config(site, categories, recipients, lang, notice_url)
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    shown = {k: v for k, v in doc.items() if k != "links"}
+    return BuiltConfig(site, categories, recipients, doc, body, etag, digest(shown))
+
+
+def snapshot(site: Site, categories: list[Category], recipients: list[Recipient]) -> dict[str, Any]:
+    """Return everything a policy version fixes: settings, categories, recipients, texts."""
+    return {
+        "site": site.to_dict(),
+        "categories": [c.to_dict() for c in categories],
+        "recipients": [r.to_dict() for r in recipients],
+    }
+
+
+def publish_policy(store: Storage, site_key: str, changes: str, *, bump: bool) -> PolicyVersion:
+    """Publish the site's current configuration as a policy version.
+
+    With ``bump`` the version number goes up, so every earlier decision becomes
+    ``outdated`` and the banner asks again; without it the current version is (re)stored,
+    which only happens once per version since policy versions are write-once.
+    """
+    site = store.get_site(site_key)
+    if site is None:
+        raise KeyError(site_key)
+    if bump:
+        site.policy_version += 1
+        store.put_site(site)
+    snap = snapshot(site, store.get_categories(site_key), store.get_recipients(site_key))
+    policy = PolicyVersion(
+        site=site_key,
+        version=site.policy_version,
+        published_at=clock.iso(clock.now()),
+        texts_hash=digest(snap),
+        changes=changes,
+        snapshot=snap,
+    )
+    store.put_policy(policy)
+    return policy

@@ -1,0 +1,27 @@
+"""Backends behind one contract, chosen by the store URL's scheme (see :func:`open_store`)."""
+
+from __future__ import annotations
+
+from cmp.storage.base import Storage, StorageError
+
+__all__ = ["Storage", "StorageError", "open_store", "SCHEMES"]
+
+SCHEMES = ("sqlite", "redis", "rediss", "redis+cluster")
+
+
+def open_store(url: str) -> Storage:
+    """Open the backend for ``url``; raise :class:`StorageError` with one clear line if the
+    scheme is unknown or the store cannot be reached."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme == "sqlite":
+        from cmp.storage.sqlite import SQLiteStorage
+
+        return SQLiteStorage(url)
+    if scheme in ("redis", "rediss", "redis+cluster"):
+        from cmp.storage.redis import RedisStorage
+
+        return RedisStorage(url)
+    raise StorageError(
+        f"unknown store URL scheme {scheme or url!r}: use one of "
+        + ", ".join(f"{s}://" for s in SCHEMES)
+    )

@@ -1,0 +1,217 @@
+"""The storage contract every backend implements.
+
+Views, the API and the CLI talk only to this class. Each backend turns its driver's errors
+into :class:`StorageError`, which the faces answer with 503; nothing else escapes.
+
+Visitor ids here are the *raw* ids (the random part, without the signature): signing and
+verifying happen at the edge (:mod:`cmp.ids`) before the store is touched.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from cmp.model import (
+    AdminUser,
+    Alias,
+    ApiKey,
+    AuditEntry,
+    Category,
+    ConsentState,
+    PolicyVersion,
+    ProvisionRecord,
+    Receipt,
+    Recipient,
+    Site,
+)
+
+#: Builds the new state and its (unsealed) receipt from the visitor's prior state.
+DecisionMaker = Callable[[ConsentState | None], tuple[ConsentState, Receipt]]
+
+
+class StorageError(Exception):
+    """The store could not be reached or refused an operation (the API answers 503)."""
+
+
+class Storage(ABC):
+    """One contract for SQLite, Redis and Redis Cluster.
+
+    All times are ISO 8601 UTC strings (``2026-11-22T00:00:00Z``); days are ``YYYY-MM-DD``.
+    """
+
+    url: str = ""
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise :class:`StorageError` unless the store answers."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections; the object may not be used afterwards."""
+
+    # -- sites, categories, recipients, policy versions ---------------------------------------
+
+    @abstractmethod
+    def put_site(self, site: Site) -> None:
+        """Create or replace a site's settings (not its categories or recipients)."""
+
+    @abstractmethod
+    def get_site(self, key: str) -> Site | None:
+        """Return the site, or None if there is no such site."""
+
+    @abstractmethod
+    def list_sites(self) -> list[Site]:
+        """Return every site, ordered by key."""
+
+    @abstractmethod
+    def put_categories(self, site: str, categories: Sequence[Category]) -> None:
+        """Replace the site's categories with this ordered list."""
+
+    @abstractmethod
+    def get_categories(self, site: str) -> list[Category]:
+        """Return the site's categories in their display order (empty if none)."""
+
+    @abstractmethod
+    def put_recipients(self, site: str, recipients: Sequence[Recipient]) -> None:
+        """Replace the site's recipients with this ordered list."""
+
+    @abstractmethod
+    def get_recipients(self, site: str) -> list[Recipient]:
+        """Return the site's recipients in their display order (empty if none)."""
+
+    @abstractmethod
+    def put_policy(self, policy: PolicyVersion) -> None:
+        """Store a published policy version (write-once: an existing version is kept)."""
+
+    @abstractmethod
+    def get_policy(self, site: str, version: int) -> PolicyVersion | None:
+        """Return one published version, or None."""
+
+    @abstractmethod
+    def list_policies(self, site: str) -> list[PolicyVersion]:
+        """Return every published version of the site, oldest first."""
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def record_decision(
+        self,
+        site: str,
+        visitor_id: str,
+        make: DecisionMaker,
+        *,
+        day: str,
+        counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
+        aliases: Iterable[Alias] = (),
+    ) -> tuple[ConsentState, Receipt]:
+        """Record one decision atomically and return the stored state and sealed receipt.
+
+        ``make`` receives the visitor's current state on this site (or None) and returns
+        the new state and its receipt. The backend seals the receipt onto the visitor's
+        chain (:func:`cmp.receipts.seal`: sequence number, previous hash, own hash) and
+        writes state and receipt in one atomic step; if another decision for the same
+        visitor lands in between, ``make`` is called again with the newer state, so two
+        concurrent decisions both end up in the history, in order. The daily counters that
+        ``counters`` returns are added to the site's statistics for ``day``, and ``aliases``
+        are linked to the visitor.
+        """
+
+    @abstractmethod
+    def get_state(self, site: str, visitor_id: str) -> ConsentState | None:
+        """Return the visitor's current state on the site, or None."""
+
+    @abstractmethod
+    def get_states(self, site: str, visitor_ids: Sequence[str]) -> list[ConsentState | None]:
+        """Bulk :meth:`get_state`: one entry per id, in order (pipelined per node)."""
+
+    @abstractmethod
+    def get_receipts(self, site: str | None, visitor_id: str) -> list[Receipt]:
+        """Return the visitor's receipts, oldest first; ``site=None`` returns every site's."""
+
+    @abstractmethod
+    def get_head(self, visitor_id: str) -> str:
+        """Return the stored hash of the visitor's newest receipt ('' if none)."""
+
+    @abstractmethod
+    def iter_visitors(self) -> Iterator[str]:
+        """Yield every visitor id that has at least one receipt (any order, no repeats)."""
+
+    # -- aliases -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def put_aliases(self, aliases: Iterable[Alias]) -> None:
+        """Link each alias to its visitor (a later link of the same alias replaces it)."""
+
+    @abstractmethod
+    def resolve_aliases(self, site: str, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
+        """Return the visitor id for each ``(type, value)`` pair, or None, in order."""
+
+    # -- statistics --------------------------------------------------------------------------
+
+    @abstractmethod
+    def get_stats(self, site: str, days: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Return ``{day: {counter: n}}`` for the given days (days without data are omitted)."""
+
+    # -- API keys and admin users ------------------------------------------------------------
+
+    @abstractmethod
+    def put_api_key(self, key: ApiKey) -> None:
+        """Create or replace an API key (looked up by ``secret_hash`` and ``key_id``)."""
+
+    @abstractmethod
+    def get_api_key(self, secret_hash: str) -> ApiKey | None:
+        """Return the key whose secret hashes to ``secret_hash``, or None."""
+
+    @abstractmethod
+    def list_api_keys(self, site: str) -> list[ApiKey]:
+        """Return the site's keys (revoked ones too), oldest first."""
+
+    @abstractmethod
+    def touch_api_key(self, key_id: str, when: str) -> None:
+        """Set the key's ``last_used_at`` (a no-op for an unknown key)."""
+
+    @abstractmethod
+    def put_admin(self, user: AdminUser) -> None:
+        """Create or replace an admin user."""
+
+    @abstractmethod
+    def get_admin(self, username: str) -> AdminUser | None:
+        """Return the admin user, or None."""
+
+    @abstractmethod
+    def list_admins(self) -> list[AdminUser]:
+        """Return every admin user, ordered by name."""
+
+    # -- provision records and audit ---------------------------------------------------------
+
+    @abstractmethod
+    def append_provision_record(self, record: ProvisionRecord) -> None:
+        """Append one confirmation record (records are never changed afterwards)."""
+
+    @abstractmethod
+    def query_provision_records(
+        self,
+        site: str,
+        *,
+        start: str = "",
+        end: str = "",
+        recipient: str = "",
+        limit: int = 0,
+    ) -> list[ProvisionRecord]:
+        """Return records with ``start <= created_at < end`` (empty bound: open), oldest
+        first, optionally only for one recipient key; ``limit`` 0 means all."""
+
+    @abstractmethod
+    def purge_provision_records(self, now: str) -> int:
+        """Delete every record whose ``retention_until`` is before ``now``; return the count."""
+
+    @abstractmethod
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Append one admin audit entry."""
+
+    @abstractmethod
+    def list_audit(self, site: str, limit: int = 100) -> list[AuditEntry]:
+        """Return the site's newest audit entries first (``site=""``: global entries)."""

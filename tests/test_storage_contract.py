@@ -1,0 +1,253 @@
+"""The storage contract, run against every backend (sqlite, redis, cluster)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from cmp import clock, consents
+from cmp.model import (
+    AdminUser,
+    Alias,
+    ApiKey,
+    AuditEntry,
+    ProvisionRecord,
+)
+from cmp.receipts import verify_chain
+from cmp.seed import demo_categories, demo_recipients, seed_demo
+from cmp.storage import Storage, StorageError, open_store
+
+VID = "A" * 21 + "Q"
+VID2 = "B" * 21 + "Q"
+
+
+def _decide(store: Storage, vid: str, cats: dict[str, bool], method: str = "banner", **kw):
+    site = store.get_site("demo")
+    assert site is not None
+    return consents.record(
+        store,
+        site,
+        store.get_categories("demo"),
+        store.get_recipients("demo"),
+        vid,
+        cats,
+        kw.pop("recipients", {}),
+        method=method,
+        gpc=kw.pop("gpc", False),
+        ctx=consents.Context(lang="ja", texts_hash="t" * 8, ip="192.0.2.0"),
+        **kw,
+    )
+
+
+@pytest.fixture
+def seeded(store: Storage) -> Storage:
+    seed_demo(store)
+    return store
+
+
+def test_sites_categories_recipients_round_trip(seeded: Storage) -> None:
+    site = seeded.get_site("demo")
+    assert site is not None and site.policy_version == 1
+    assert [s.key for s in seeded.list_sites()] == ["demo"]
+    assert [c.key for c in seeded.get_categories("demo")] == ["essential", "analytics", "targeting"]
+    assert seeded.get_categories("demo") == demo_categories()
+    assert seeded.get_recipients("demo") == demo_recipients()
+    assert seeded.get_site("nope") is None
+    assert seeded.get_categories("nope") == []
+    site.name = "changed"
+    seeded.put_site(site)
+    assert seeded.get_site("demo").name == "changed"
+
+
+def test_policy_versions_are_write_once(seeded: Storage) -> None:
+    first = seeded.get_policy("demo", 1)
+    assert first is not None and first.snapshot["site"]["key"] == "demo"
+    altered = first.__class__(**{**first.to_dict(), "changes": "rewritten"})
+    seeded.put_policy(altered)
+    assert seeded.get_policy("demo", 1).changes == first.changes
+    assert [p.version for p in seeded.list_policies("demo")] == [1]
+    assert seeded.get_policy("demo", 9) is None
+
+
+def test_decision_writes_state_receipt_and_counters(seeded: Storage) -> None:
+    state, receipt = _decide(seeded, VID, {"analytics": True}, recipients={})
+    assert state.categories == {"essential": True, "analytics": True, "targeting": False}
+    assert receipt.seq == 1 and receipt.prev_hash == "" and len(receipt.hash) == 64
+    assert state.receipt_id == receipt.receipt_id
+    stored = seeded.get_state("demo", VID)
+    assert stored == state
+    assert seeded.get_receipts("demo", VID) == [receipt]
+    assert seeded.get_head(VID) == receipt.hash
+    today = clock.day(clock.now())
+    stats = seeded.get_stats("demo", [today, "2000-01-01"])
+    assert stats[today]["decisions"] == 1
+    assert stats[today]["cat:analytics:on"] == 1
+    assert stats[today]["cat:targeting:off"] == 1
+    assert "2000-01-01" not in stats
+
+
+def test_receipts_chain_and_verify(seeded: Storage) -> None:
+    _decide(seeded, VID, {"analytics": True})
+    _decide(seeded, VID, {"analytics": False, "targeting": True}, recipients={"dmp-partner": True})
+    receipts = seeded.get_receipts(None, VID)
+    assert [r.seq for r in receipts] == [1, 2]
+    assert receipts[1].prev_hash == receipts[0].hash
+    assert verify_chain(receipts, seeded.get_head(VID)) == []
+    tampered = [receipts[0].__class__(**{**receipts[0].to_dict(), "categories": {}}), receipts[1]]
+    assert verify_chain(tampered, seeded.get_head(VID))
+    assert verify_chain(receipts[:1], seeded.get_head(VID)) == ["newest receipt missing or altered"]
+    state = seeded.get_state("demo", VID)
+    assert state.recipients["dmp-partner"] is True and state.recipients["ad-global"] is False
+
+
+def test_concurrent_decisions_for_one_visitor_all_land_in_order(seeded: Storage) -> None:
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(5):
+                _decide(seeded, VID, {"analytics": (n + i) % 2 == 0})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    receipts = seeded.get_receipts("demo", VID)
+    assert [r.seq for r in receipts] == list(range(1, 21))
+    assert verify_chain(receipts, seeded.get_head(VID)) == []
+    state = seeded.get_state("demo", VID)
+    assert state.receipt_id == receipts[-1].receipt_id
+    assert state.categories == receipts[-1].categories
+
+
+def test_bulk_states_and_iteration(seeded: Storage) -> None:
+    _decide(seeded, VID, {"analytics": True})
+    _decide(seeded, VID2, {})
+    found = seeded.get_states("demo", [VID2, "C" * 22, VID])
+    assert found[0].visitor_id == VID2 and found[1] is None and found[2].visitor_id == VID
+    assert seeded.get_states("demo", []) == []
+    assert sorted(seeded.iter_visitors()) == sorted([VID, VID2])
+    assert seeded.get_state("other-site", VID) is None
+
+
+def test_opt_out_overrides_and_explicit_grant_clears_it(seeded: Storage) -> None:
+    site = seeded.get_site("demo")
+    _decide(seeded, VID, {"analytics": True, "targeting": True}, recipients={"dmp-partner": True})
+    state, receipt = consents.opt_out(
+        seeded,
+        site,
+        seeded.get_categories("demo"),
+        seeded.get_recipients("demo"),
+        VID,
+        ["targeting"],
+        ctx=consents.Context(source="email"),
+    )
+    assert state.categories["targeting"] is False and state.categories["analytics"] is True
+    assert state.opted_out == ["targeting"] and receipt.method == "opt-out"
+    assert state.recipients["dmp-partner"] is False
+    state, _ = _decide(seeded, VID, {"analytics": False})
+    assert state.opted_out == ["targeting"]
+    state, _ = _decide(seeded, VID, {"targeting": True})
+    assert state.opted_out == []
+
+
+def test_aliases(seeded: Storage) -> None:
+    _decide(seeded, VID, {"analytics": True}, aliases=[("cookie:_ga", "GA1.1.123.456")])
+    assert seeded.resolve_aliases("demo", [("cookie:_ga", "GA1.1.123.456"), ("idfa", "x")]) == [
+        VID,
+        None,
+    ]
+    seeded.put_aliases([Alias("demo", "idfa", "x", VID2, "2026-01-01T00:00:00Z")])
+    assert seeded.resolve_aliases("demo", [("idfa", "x")]) == [VID2]
+    assert seeded.resolve_aliases("other", [("idfa", "x")]) == [None]
+    assert seeded.resolve_aliases("demo", []) == []
+
+
+def test_api_keys(seeded: Storage) -> None:
+    key = ApiKey("k1", "demo", "backend", ["read"], "h" * 64, "2026-01-01T00:00:00Z")
+    later = ApiKey("k2", "demo", "dmp", ["provision"], "g" * 64, "2026-01-02T00:00:00Z")
+    seeded.put_api_key(key)
+    seeded.put_api_key(later)
+    assert seeded.get_api_key("h" * 64) == key
+    assert seeded.get_api_key("x" * 64) is None
+    assert [k.key_id for k in seeded.list_api_keys("demo")] == ["k1", "k2"]
+    seeded.touch_api_key("k1", "2026-02-01T00:00:00Z")
+    assert seeded.get_api_key("h" * 64).last_used_at == "2026-02-01T00:00:00Z"
+    seeded.touch_api_key("missing", "2026-02-01T00:00:00Z")
+    key.revoked_at = "2026-03-01T00:00:00Z"
+    seeded.put_api_key(key)
+    assert seeded.get_api_key("h" * 64).revoked_at == "2026-03-01T00:00:00Z"
+    assert len(seeded.list_api_keys("demo")) == 2
+
+
+def test_admin_users(seeded: Storage) -> None:
+    seeded.put_admin(AdminUser("zoe", "hash1", "viewer"))
+    seeded.put_admin(AdminUser("amy", "hash2"))
+    assert [u.username for u in seeded.list_admins()] == ["amy", "zoe"]
+    assert seeded.get_admin("zoe").role == "viewer"
+    assert seeded.get_admin("nobody") is None
+
+
+def _record(rid: str, created: str, retention: str, recipient: str = "dmp-partner"):
+    return ProvisionRecord(
+        record_id=rid,
+        site="demo",
+        recipient={"key": recipient, "name": "x", "address": "y", "representative": "z"},
+        items=["閲覧履歴"],
+        purpose="ads",
+        consent_confirmation="own check",
+        foreign_info_confirmation="n/a",
+        provided_from=created,
+        provided_to=created,
+        allowed_count=1,
+        denied_count=0,
+        retention_until=retention,
+        created_by="k1",
+        created_at=created,
+        allowed=[[VID, f"{VID}-1"]],
+    )
+
+
+def test_provision_records_query_and_purge(seeded: Storage) -> None:
+    seeded.append_provision_record(_record("r1", "2026-01-01T00:00:00Z", "2029-01-01T00:00:00Z"))
+    seeded.append_provision_record(
+        _record("r2", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z", "ad-global")
+    )
+    seeded.append_provision_record(_record("r3", "2026-03-01T00:00:00Z", "2029-03-01T00:00:00Z"))
+    every = seeded.query_provision_records("demo")
+    assert [r.record_id for r in every] == ["r1", "r2", "r3"]
+    assert every[0].allowed == [[VID, f"{VID}-1"]]
+    ranged = seeded.query_provision_records(
+        "demo", start="2026-02-01T00:00:00Z", end="2026-03-01T00:00:00Z"
+    )
+    assert [r.record_id for r in ranged] == ["r2"]
+    only = seeded.query_provision_records("demo", recipient="dmp-partner", limit=1)
+    assert [r.record_id for r in only] == ["r1"]
+    assert seeded.purge_provision_records("2026-06-01T00:00:00Z") == 1
+    assert [r.record_id for r in seeded.query_provision_records("demo")] == ["r1", "r3"]
+    assert seeded.purge_provision_records("2026-06-01T00:00:00Z") == 0
+
+
+def test_audit_log(seeded: Storage) -> None:
+    for i in range(3):
+        seeded.append_audit(
+            AuditEntry(
+                "demo", "amy", "edit", f"cat{i}", f"2026-01-0{i + 1}T00:00:00Z", {"a": i}, None
+            )
+        )
+    entries = seeded.list_audit("demo", limit=2)
+    assert [e.target for e in entries] == ["cat2", "cat1"]
+    assert entries[0].before == {"a": 2}
+    assert seeded.list_audit("other") == []
+
+
+def test_unknown_scheme_and_unreachable_store_fail_clearly() -> None:
+    with pytest.raises(StorageError, match="unknown store URL scheme"):
+        open_store("mongodb://localhost")
+    with pytest.raises(StorageError, match="cannot reach Redis"):
+        open_store("redis://127.0.0.1:1/0")
