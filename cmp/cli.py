@@ -110,7 +110,7 @@ def create_site(key: str, name: str, origins: tuple[str, ...], privacy_policy: s
 @click.option("--name", default="")
 def create_api_key(site: str, scopes: tuple[str, ...], name: str) -> None:
     """Create an API key; the key itself is printed alone on the last line, once."""
-    from cmp.api.auth import issue
+    from cmp.apikeys import issue
 
     store = load_app().extensions["cmp.store"]
     if store.get_site(site) is None:

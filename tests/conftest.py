@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from cmp import create_app
-from cmp.api.auth import issue
+from cmp.apikeys import issue
 from cmp.seed import seed_demo
 from cmp.storage import Storage, open_store
 from tests.servers import RedisCluster, RedisServer, free_port, start_cluster, start_redis
