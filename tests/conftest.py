@@ -20,6 +20,7 @@ from cmp import create_app
 from cmp.apikeys import issue
 from cmp.seed import seed_demo
 from cmp.storage import Storage, open_store
+from tests.openapi_check import watch
 from tests.servers import RedisCluster, RedisServer, free_port, start_cluster, start_redis
 
 SECRET = "test-secret-key-0123456789"
@@ -98,8 +99,10 @@ def make_app(store_url: str, **extra: object) -> Flask:
 def app(store_url: str) -> Iterator[Flask]:
     """The app on the backend under test, demo site seeded."""
     application = make_app(store_url)
+    problems = watch(application)
     yield application
     application.extensions["cmp.store"].close()
+    assert problems == [], "API responses outside /api/v1/openapi.json"
 
 
 @pytest.fixture
@@ -149,6 +152,7 @@ def live_server(redis_server: RedisServer) -> Iterator[LiveServer]:
         }
     )
     store = app.extensions["cmp.store"]
+    problems = watch(app)
     seed_demo(store, [url, f"http://localhost:{port}"])
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -157,3 +161,4 @@ def live_server(redis_server: RedisServer) -> Iterator[LiveServer]:
     server.shutdown()
     thread.join(timeout=5)
     store.close()
+    assert problems == [], "API responses outside /api/v1/openapi.json"

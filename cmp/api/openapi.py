@@ -256,6 +256,17 @@ _VID = {"name": "visitor_id", "in": "path", "required": True, "schema": _STR}
 _SECURED = [{"apiKey": []}]
 
 PATHS: dict[str, Any] = {
+    "/api/v1/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "responses": {
+                "200": {
+                    "description": "OpenAPI 3.1",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    },
     "/api/v1/sites/{site}/config": {
         "get": {
             "summary": "Site configuration for the banner (ETag; CORS for the site's origins)",
