@@ -52,8 +52,12 @@ def record(
     ctx: Context,
     aliases: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
+    fresh: bool = False,
 ) -> tuple[ConsentState, Receipt]:
-    """Record a decision from the banner (or the API); raise ``DecisionError`` on bad keys."""
+    """Record a decision from the banner (or the API); raise ``DecisionError`` on bad keys.
+
+    ``fresh`` means ``visitor_id`` was issued for this decision and has no history yet.
+    """
     moment = now or clock.now()
     chosen = decisions.choose_categories(categories, requested, gpc=gpc, method=method)
     chosen_recipients = decisions.choose_recipients(recipients, chosen, requested_recipients)
@@ -64,7 +68,13 @@ def record(
 
     links = [Alias(site.key, t, v, visitor_id, clock.iso(moment)) for t, v in aliases]
     return store.record_decision(
-        site.key, visitor_id, make, day=clock.day(moment), counters=counters, aliases=links
+        site.key,
+        visitor_id,
+        make,
+        day=clock.day(moment),
+        counters=counters,
+        aliases=links,
+        fresh=fresh,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from functools import lru_cache
 
 from itsdangerous import BadSignature, Signer
 
@@ -21,7 +22,9 @@ class InvalidVisitorId(ValueError):
     """The id is malformed or its signature does not match."""
 
 
+@lru_cache(maxsize=8)
 def _signer(secret_key: str) -> Signer:
+    # One Signer per key: building it derives the HMAC key, which is wasted work per request.
     return Signer(secret_key, salt=SALT)
 
 

@@ -7,7 +7,8 @@ hand driver types (rows, bytes) to the views. Each class converts to and from pl
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 LANGS = ("ja", "en")
@@ -16,9 +17,14 @@ SCOPES = ("read", "write", "provision")
 ROLES = ("admin", "viewer")
 
 
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _pick(cls: type, data: dict[str, Any]) -> dict[str, Any]:
     """Keep only the keys ``cls`` declares, so older or newer stored JSON still loads."""
-    names = {f.name for f in fields(cls)}
+    names = _names(cls)
     return {k: v for k, v in data.items() if k in names}
 
 
@@ -26,8 +32,12 @@ class _Record:
     """Mixin: dict conversion for flat dataclasses."""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict of every field."""
-        return asdict(self)  # type: ignore[call-overload]
+        """Return a dict of every field (shallow: nested dicts and lists are shared).
+
+        Shallow on purpose: this runs several times per request on the hot paths, and
+        ``dataclasses.asdict`` deep-copies; callers only add or replace top-level keys.
+        """
+        return {name: getattr(self, name) for name in _names(type(self))}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]):  # noqa: ANN206 - returns cls

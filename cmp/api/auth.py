@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import time
 
-from flask import g, request
+from flask import current_app, g, request
 
 from cmp import clock
 from cmp.api.problems import Problem
@@ -13,6 +14,40 @@ from cmp.model import ApiKey
 from cmp.storage import Storage
 
 TOUCH_EVERY_SECONDS = 60
+
+
+class KeyCache:
+    """Per-process cache of key look-ups, for as long as the config cache keeps documents.
+
+    A lookup API call would otherwise spend a store round trip on the key alone; a revoked
+    key therefore stops working within ``CONFIG_CACHE_SECONDS`` (1 s by default) on every host.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._items: dict[str, tuple[float, ApiKey | None]] = {}
+
+    def get(self, store: Storage, digest: str) -> ApiKey | None:
+        """Return the key stored under ``digest`` (or None), from cache when fresh."""
+        if self.seconds <= 0:
+            return store.get_api_key(digest)
+        now = time.monotonic()
+        hit = self._items.get(digest)
+        if hit and now - hit[0] < self.seconds:
+            return hit[1]
+        key = store.get_api_key(digest)
+        if len(self._items) > 10_000:
+            self._items.clear()
+        self._items[digest] = (now, key)
+        return key
+
+
+def _cache() -> KeyCache:
+    cache = current_app.extensions.get("cmp.key_cache")
+    if cache is None:
+        cache = KeyCache(float(current_app.config["CONFIG_CACHE_SECONDS"]))
+        current_app.extensions["cmp.key_cache"] = cache
+    return cache
 
 
 def require(store: Storage, site: str, scope: str) -> ApiKey:
@@ -25,7 +60,7 @@ def require(store: Storage, site: str, scope: str) -> ApiKey:
     if len(token) > 200:
         raise Problem(401, "unauthorized", "API key not recognised")
     digest = hash_secret(token)
-    key = store.get_api_key(digest)
+    key = _cache().get(store, digest)
     if key is None or not hmac.compare_digest(key.secret_hash, digest) or key.revoked_at:
         raise Problem(401, "unauthorized", "API key not recognised or revoked")
     if key.site != site:

@@ -66,10 +66,11 @@ def consents_preflight(site: str) -> Response:
 def record_consent(site: str) -> Response:
     """Record a visitor's decision; 201 with the (new) signed visitor id and the state."""
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
-    if data.get("visitor_id") is not None:
-        raw, signed = _raw_id(data["visitor_id"]), data["visitor_id"]
-    else:
+    fresh = data.get("visitor_id") is None
+    if fresh:
         raw, signed = ids.issue(context.secret())
+    else:
+        raw, signed = _raw_id(data["visitor_id"]), data["visitor_id"]
     built = site_config(site)
     origin = request.headers.get("Origin")
     if origin and origin not in built.site.origins:
@@ -107,6 +108,7 @@ def record_consent(site: str) -> Response:
             gpc=gpc,
             ctx=_client(lang, shown.texts_hash),
             aliases=aliases,
+            fresh=fresh,
         )
     except DecisionError as exc:
         raise Problem(422, exc.code, exc.detail) from exc

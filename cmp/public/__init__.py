@@ -10,6 +10,12 @@ from cmp import context
 health = Blueprint("health", __name__)
 
 
+@health.route("/livez")
+def livez() -> ResponseReturnValue:
+    """200 while the process serves requests (liveness: the store is not consulted)."""
+    return jsonify({"status": "ok"})
+
+
 @health.route("/healthz")
 def healthz() -> ResponseReturnValue:
     """200 when the store answers; 503 (via the StorageError handler) when it does not."""

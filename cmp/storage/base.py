@@ -106,6 +106,7 @@ class Storage(ABC):
         day: str,
         counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
         aliases: Iterable[Alias] = (),
+        fresh: bool = False,
     ) -> tuple[ConsentState, Receipt]:
         """Record one decision atomically and return the stored state and sealed receipt.
 
@@ -116,7 +117,8 @@ class Storage(ABC):
         visitor lands in between, ``make`` is called again with the newer state, so two
         concurrent decisions both end up in the history, in order. The daily counters that
         ``counters`` returns are added to the site's statistics for ``day``, and ``aliases``
-        are linked to the visitor.
+        are linked to the visitor. ``fresh`` says the id was issued for this very decision
+        (no history can exist), which lets a backend skip reading the prior state.
         """
 
     @abstractmethod

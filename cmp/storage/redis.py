@@ -37,12 +37,24 @@ from cmp.storage import keys
 from cmp.storage.base import DecisionMaker, Storage, StorageError
 from cmp.storage.codec import dumps, loads, pack_state, unpack_state
 
-# KEYS: visitor hash, receipts list. ARGV: expected head, site, packed state, receipt, new head.
+# KEYS: visitor hash, receipts list, then (single node only) the stats hash and alias keys.
+# ARGV: expected head, site, packed state, receipt, new head, head field, visitor id,
+# counter count n, then n (field, increment) pairs.
 _DECIDE = """
 local head = redis.call('HGET', KEYS[1], ARGV[6]) or ''
 if head ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], ARGV[6], ARGV[5])
-return redis.call('RPUSH', KEYS[2], ARGV[4])
+local length = redis.call('RPUSH', KEYS[2], ARGV[4])
+local counters = tonumber(ARGV[8])
+local first_alias = 3
+if counters > 0 then
+  for i = 0, counters - 1 do
+    redis.call('HINCRBY', KEYS[3], ARGV[9 + 2 * i], ARGV[10 + 2 * i])
+  end
+  first_alias = 4
+end
+for k = first_alias, #KEYS do redis.call('SET', KEYS[k], ARGV[7]) end
+return length
 """
 
 _MAX_ATTEMPTS = 64
@@ -182,41 +194,60 @@ class RedisStorage(Storage):
         day: str,
         counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
         aliases: Iterable[Alias] = (),
+        fresh: bool = False,
     ) -> tuple[ConsentState, Receipt]:
-        """Record a decision with the compare-and-set script, retrying on a race."""
+        """Record a decision with the compare-and-set script, retrying on a race.
+
+        On a single node the counters and aliases are written by the same script, so the
+        whole decision is one atomic round trip (two when the prior state must be read). A
+        cluster script may only touch one slot, so there they follow in a second pipeline.
+        """
         vkey, rkey = keys.visitor(visitor_id), keys.receipts(visitor_id)
-        for _ in range(_MAX_ATTEMPTS):
-            pipe = self.client.pipeline(transaction=False)
-            pipe.hmget(vkey, [site, keys.HEAD_FIELD])
-            pipe.llen(rkey)
-            (packed, head), length = pipe.execute()
+        links = list(aliases)
+        for attempt in range(_MAX_ATTEMPTS):
+            if fresh and attempt == 0:
+                # A freshly issued id has no history: skip the read round trip.
+                packed, head, length = None, "", 0
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                pipe.hmget(vkey, [site, keys.HEAD_FIELD])
+                pipe.llen(rkey)
+                (packed, head), length = pipe.execute()
             prior = unpack_state(site, visitor_id, packed) if packed else None
             state, receipt = make(prior)
             receipt = seal(receipt, head or "", length + 1)
             state.receipt_id = receipt.receipt_id
-            written = self._decide(
-                keys=[vkey, rkey],
-                args=[
-                    head or "",
-                    site,
-                    pack_state(state),
-                    dumps(receipt.to_dict()),
-                    receipt.hash,
-                    keys.HEAD_FIELD,
-                ],
-            )
-            if written:
+            counts = counters(state, receipt) if counters else {}
+            script_keys = [vkey, rkey]
+            args: list[str | int] = [
+                head or "",
+                site,
+                pack_state(state),
+                dumps(receipt.to_dict()),
+                receipt.hash,
+                keys.HEAD_FIELD,
+                visitor_id,
+            ]
+            if self.cluster:
+                args.append(0)
+            else:
+                args.append(len(counts))
+                if counts:
+                    script_keys.append(keys.stats(site, day))
+                    for name, n in counts.items():
+                        args += [name, n]
+                script_keys += [keys.alias(a.site, a.type, a.value) for a in links]
+            if self._decide(keys=script_keys, args=args):
                 break
         else:
             raise StorageError(f"too many concurrent decisions for one visitor on {site}")
-        # Counters and aliases live on other slots, so they follow the atomic write rather
-        # than joining it (a cluster script may only touch one slot).
-        pipe = self.client.pipeline(transaction=False)
-        for name, n in (counters(state, receipt) if counters else {}).items():
-            pipe.hincrby(keys.stats(site, day), name, n)
-        for a in aliases:
-            pipe.set(keys.alias(a.site, a.type, a.value), a.visitor_id)
-        pipe.execute()
+        if self.cluster and (counts or links):
+            pipe = self.client.pipeline(transaction=False)
+            for name, n in counts.items():
+                pipe.hincrby(keys.stats(site, day), name, n)
+            for a in links:
+                pipe.set(keys.alias(a.site, a.type, a.value), a.visitor_id)
+            pipe.execute()
         return state, receipt
 
     @_guard

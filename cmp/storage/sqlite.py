@@ -225,8 +225,9 @@ class SQLiteStorage(Storage):
         day: str,
         counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
         aliases: Iterable[Alias] = (),
+        fresh: bool = False,
     ) -> tuple[ConsentState, Receipt]:
-        """Record a decision in one IMMEDIATE transaction."""
+        """Record a decision in one IMMEDIATE transaction (``fresh`` changes nothing here)."""
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
