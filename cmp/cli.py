@@ -55,6 +55,8 @@ def serve(host: str, port: int, workers: int, timeout: int) -> None:
             self.cfg.set("timeout", timeout)
             self.cfg.set("accesslog", None)
             self.cfg.set("graceful_timeout", 10)
+            # Several `cmp serve` may share a host (tests, benchmarks): no shared control socket.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             from cmp import create_app
