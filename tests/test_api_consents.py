@@ -328,3 +328,21 @@ def test_openapi_check_catches_a_stray_response(app: Flask) -> None:
     assert problems and "required property" in problems[0]
     teapot = Response("{}", status=418, mimetype="application/json")
     assert "not documented" in check(spec(), "/api/v1/sites/<site>/config", "GET", teapot)[0]
+
+
+def test_public_posts_are_rate_limited_per_ip_and_site(store_url: str) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(store_url, RATE_LIMIT="3/minute")
+    client = app.test_client()
+    body = {"policy_version": 1}
+    codes = [client.post("/api/v1/sites/demo/consents", json=body).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    limited = client.post("/api/v1/sites/demo/consents", json=body)
+    assert limited.mimetype == "application/problem+json"
+    assert limited.get_json()["code"] == "rate_limited" and limited.headers["Retry-After"]
+    other_ip = client.post(
+        "/api/v1/sites/demo/consents", json=body, environ_base={"REMOTE_ADDR": "198.51.100.1"}
+    )
+    assert other_ip.status_code == 201
+    app.extensions["cmp.store"].close()

@@ -11,6 +11,7 @@ from cmp import consents, context, ids
 from cmp.api import allow_origin, auth, bp, preflight, site_config
 from cmp.api.problems import Problem, bool_map, field, json_body
 from cmp.decisions import DecisionError
+from cmp.ratelimit import client_key, limiter, public_limit
 from cmp.receipts import truncate_ip, ua_summary
 
 _ALIAS_VALUE = re.compile(r"^[\x21-\x7e]{1,256}$")
@@ -63,6 +64,7 @@ def consents_preflight(site: str) -> Response:
 
 
 @bp.route("/sites/<site>/consents", methods=["POST"])
+@limiter.limit(public_limit, key_func=client_key)
 def record_consent(site: str) -> Response:
     """Record a visitor's decision; 201 with the (new) signed visitor id and the state."""
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
