@@ -38,7 +38,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:0 .75rem;font-size:.9em}dt{fo
 .x{position:absolute;top:.75rem;right:.75rem;background:#fff;color:#1a3d7c}
 input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
 :focus-visible{outline:3px solid #000;outline-offset:2px}h2:focus{outline:0}
-.f{height:100%;display:grid;place-content:center;gap:.5rem;padding:1rem;text-align:center;background:#eef1f5;border:1px solid #6b6b6b}`;
+.f{height:100%;display:grid;place-content:center;justify-items:center;gap:.5rem;padding:1rem;text-align:center;background:#eef1f5;border:1px solid #6b6b6b}`;
 
   const has = (list, k) => list.includes(k);
   const now = () => Math.floor(Date.now() / 1000);
