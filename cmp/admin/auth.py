@@ -1,0 +1,170 @@
+"""Signing in to the console: sessions, CSRF on every POST, lock-out, roles.
+
+- Passwords are checked with werkzeug's hashes (``cmp create-admin`` writes them).
+- After ``ADMIN_MAX_FAILURES`` wrong passwords in a row an account is locked for
+  ``ADMIN_LOCK_MINUTES``; the form says so. Unknown names cost the same hash check.
+- Signing in starts a new session (nothing of the old one is kept but the UI language), so a
+  session planted before login is worthless. A session ends after ``ADMIN_SESSION_HOURS``, or
+  as soon as the user's password or role changes.
+- Every POST carries a CSRF token (flask-wtf), checked here before any view runs.
+- A ``viewer`` sees every page; any change it attempts is answered 403.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from datetime import timedelta
+from typing import Any
+
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import validate_csrf
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import ValidationError
+
+from cmp import clock, context
+from cmp.admin import bp
+from cmp.admin.audit import record
+from cmp.admin.forms import ActionForm, LoginForm
+from cmp.admin.i18n import safe_next
+from cmp.model import AdminUser
+
+#: Endpoints reachable without signing in.
+PUBLIC = {"admin.login", "admin.lang"}
+#: POSTs that change nothing, so a viewer may send them (with their CSRF token).
+READ_ONLY_POSTS = {"admin.logout", "admin.preview"}
+
+_dummy_hash: list[str] = []
+
+
+def fingerprint(user: AdminUser) -> str:
+    """Return what a session remembers of the user: changes when the password or role does."""
+    return hashlib.sha256(f"{user.password_hash}|{user.role}".encode()).hexdigest()[:24]
+
+
+def current_user() -> AdminUser | None:
+    """Return the signed-in user of this request (None on public endpoints)."""
+    return g.get("admin_user")
+
+
+def can_edit() -> bool:
+    """True when the signed-in user may change things (role ``admin``)."""
+    user = current_user()
+    return user is not None and user.role == "admin"
+
+
+def _session_user() -> AdminUser | None:
+    name, fp, started = session.get("user"), session.get("fp"), session.get("at", 0)
+    if not name or not fp:
+        return None
+    if time.time() - float(started) > float(current_app.config["ADMIN_SESSION_HOURS"]) * 3600:
+        return None
+    user = context.store().get_admin(str(name))
+    if user is None or not secrets.compare_digest(fingerprint(user), str(fp)):
+        return None
+    return user
+
+
+def _fresh_session(user: AdminUser | None) -> None:
+    """Drop everything in the session (but the UI language) and start it over."""
+    ui = session.get("ui_lang")
+    session.clear()
+    if ui:
+        session["ui_lang"] = ui
+    if user is not None:
+        session["user"] = user.username
+        session["fp"] = fingerprint(user)
+        session["at"] = int(time.time())
+        session["sid"] = secrets.token_urlsafe(16)
+
+
+@bp.before_request
+def _guard() -> ResponseReturnValue | None:
+    """CSRF on every POST, then sign-in, then the role."""
+    if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            abort(400)
+    if request.endpoint in PUBLIC:
+        return None
+    user = _session_user()
+    if user is None:
+        if session.get("user"):
+            _fresh_session(None)
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("admin.login", next=target), code=303)
+    g.admin_user = user
+    if request.method not in ("GET", "HEAD") and user.role != "admin":
+        if request.endpoint not in READ_ONLY_POSTS:
+            abort(403)
+    return None
+
+
+@bp.context_processor
+def _inject_user() -> dict[str, Any]:
+    return {"user": current_user(), "can_edit": can_edit(), "action_form": ActionForm()}
+
+
+def check_login(username: str, password: str) -> tuple[AdminUser | None, str]:
+    """Return ``(user, "")`` on success, else ``(None, reason)`` with reason ``failed`` or
+    ``locked:<until>``; counts failures and locks the account after too many."""
+    store = context.store()
+    user = store.get_admin(username)
+    now = clock.now()
+    if user is None:
+        if not _dummy_hash:
+            _dummy_hash.append(generate_password_hash(secrets.token_hex(8)))
+        check_password_hash(_dummy_hash[0], password)
+        return None, "failed"
+    if user.locked_until and clock.parse(user.locked_until) > now:
+        return None, f"locked:{user.locked_until}"
+    if not check_password_hash(user.password_hash, password):
+        before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+        user.failed_logins += 1
+        if user.failed_logins >= int(current_app.config["ADMIN_MAX_FAILURES"]):
+            minutes = int(current_app.config["ADMIN_LOCK_MINUTES"])
+            user.locked_until = clock.iso(now + timedelta(minutes=minutes))
+            user.failed_logins = 0
+            store.put_admin(user)
+            after = {"failed_logins": 0, "locked_until": user.locked_until}
+            record("", "admin.lock", username, before, after, actor=username)
+            return None, f"locked:{user.locked_until}"
+        store.put_admin(user)
+        return None, "failed"
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, ""
+        store.put_admin(user)
+    return user, ""
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """The sign-in form; success starts a new session and returns to ``next``."""
+    form = LoginForm()
+    error, until = "", ""
+    if form.validate_on_submit():
+        user, reason = check_login(form.username.data.strip(), form.password.data)
+        if user is not None:
+            _fresh_session(user)
+            record("", "admin.login", user.username, None, {"role": user.role}, actor=user.username)
+            return redirect(safe_next(request.args.get("next"), url_for("admin.index")), code=303)
+        error, _, until = reason.partition(":")
+    status = 200 if request.method == "GET" or error else 422
+    return render_template(
+        "admin/login.html",
+        form=form,
+        error=error,
+        until=until,
+        max_failures=current_app.config["ADMIN_MAX_FAILURES"],
+        lock_minutes=current_app.config["ADMIN_LOCK_MINUTES"],
+    ), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> ResponseReturnValue:
+    """End the session."""
+    _fresh_session(None)
+    return redirect(url_for("admin.login"), code=303)

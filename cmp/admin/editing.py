@@ -1,0 +1,56 @@
+"""Helpers every editor shares: finding the site, ordered lists, per-language field values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+from flask import abort
+
+from cmp import context
+from cmp.model import Site
+
+
+class Keyed(Protocol):
+    """Anything with a ``key`` (categories, recipients)."""
+
+    key: str
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+def load_site(key: str) -> Site:
+    """Return the site or answer 404."""
+    site = context.store().get_site(key)
+    if site is None:
+        abort(404)
+    return site
+
+
+def find(items: Sequence[K], key: str) -> K:
+    """Return the item with ``key`` or answer 404."""
+    for item in items:
+        if item.key == key:
+            return item
+    abort(404)
+
+
+def moved(items: Sequence[K], key: str, direction: str) -> list[K]:
+    """Return a copy of ``items`` with ``key`` moved one place ``up`` or ``down``."""
+    out = list(items)
+    index = next(i for i, item in enumerate(out) if item.key == key)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(out):
+        out[index], out[other] = out[other], out[index]
+    return out
+
+
+def required_langs(site: Site) -> list[str]:
+    """Languages whose texts an editor must fill in: Japanese always, English if offered."""
+    return ["ja"] + (["en"] if "en" in site.languages else [])
+
+
+def per_lang(values: dict[str, str]) -> dict[str, str]:
+    """Drop empty languages from a ``{lang: text}`` dict (stripped)."""
+    return {lang: text.strip() for lang, text in values.items() if text and text.strip()}

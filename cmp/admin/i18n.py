@@ -1,0 +1,67 @@
+"""The console's two languages: Japanese by default, English on request.
+
+The language is kept in the session (``/admin/lang/en``) or asked per page with ``?ui=``;
+every string a template or a validator shows comes from :data:`MESSAGES` through :func:`t`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import redirect, request, session
+from werkzeug.wrappers import Response
+
+from cmp.admin import bp
+from cmp.admin.messages import MESSAGES
+
+UI_LANGS = ("ja", "en")
+
+
+def ui_lang() -> str:
+    """Return the console language of this request: ``?ui=``, then the session, then ja."""
+    asked = request.args.get("ui")
+    if asked in UI_LANGS:
+        return asked
+    chosen = session.get("ui_lang")
+    return chosen if chosen in UI_LANGS else "ja"
+
+
+def t(name: str, /, **params: Any) -> str:
+    """Return the message ``name`` in the console language, formatted with ``params``."""
+    pair = MESSAGES.get(name)
+    if pair is None:
+        return name
+    text = pair[1] if ui_lang() == "en" else pair[0]
+    return text.format(**params) if params else text
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` if it is a path on this server under /admin, else ``default``."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/admin") or "\\" in target:
+        return default
+    return target
+
+
+@bp.route("/lang/<lang>")
+def lang(lang: str) -> Response:
+    """Switch the console language and return to the page the switch was pressed on."""
+    if lang in UI_LANGS:
+        session["ui_lang"] = lang
+    return redirect(safe_next(request.args.get("next"), "/admin/"))
+
+
+@bp.app_template_filter("when")
+def when(value: str) -> str:
+    """Show a stored ISO time as ``YYYY-MM-DD HH:MM UTC`` (or a dash when empty)."""
+    if not value:
+        return "—"
+    return value.replace("T", " ")[:16] + " UTC"
+
+
+@bp.context_processor
+def _inject() -> dict[str, Any]:
+    return {"t": t, "ui": ui_lang()}

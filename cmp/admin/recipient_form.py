@@ -1,0 +1,134 @@
+"""The recipient (third party) form, checked against LAW.md §1 and §3.
+
+- the information sent is a list per language, each item specific (no 「等」「その他」,
+  "etc."), the languages' lists parallel (same length, same order);
+- recipient name, service name, the site's purpose and the recipient's are required;
+- a recipient abroad needs the country, its data-protection system and the recipient's
+  measures (Rule 17(2)) in Japanese, and in English when the site offers English;
+- a recipient that links data to personal data (Art. 31) needs its address and
+  representative, which the confirmation record names (Rule 28).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+
+from cmp.admin import validation as v
+from cmp.admin.editing import required_langs
+from cmp.admin.forms import Editor
+from cmp.model import Category, Recipient, Site
+
+#: Exemption bases under the Telecommunications Business Act (Art. 27-12), by code.
+EXEMPTIONS = ("", "necessary", "first_party")
+_LANG_FIELDS = ("name", "service", "country", "purpose", "recipient_purpose")
+
+
+class RecipientForm(Editor):
+    """Add (with ``key``) or edit a recipient."""
+
+    key = StringField()
+    category = SelectField(validate_choice=False)
+    name_ja, name_en = StringField(), StringField()
+    service_ja, service_en = StringField(), StringField()
+    address = StringField()
+    representative = StringField()
+    foreign = BooleanField()
+    country_ja, country_en = StringField(), StringField()
+    system_ja, system_en = TextAreaField(), TextAreaField()
+    measures_ja, measures_en = TextAreaField(), TextAreaField()
+    items_ja, items_en = TextAreaField(), TextAreaField()
+    purpose_ja, purpose_en = TextAreaField(), TextAreaField()
+    recipient_purpose_ja, recipient_purpose_en = TextAreaField(), TextAreaField()
+    links_personal_data = BooleanField()
+    policy_url = StringField()
+    opt_out_url = StringField()
+    exemption = SelectField(validate_choice=False)
+
+    @staticmethod
+    def initial(r: Recipient) -> dict[str, Any]:
+        """The form's values for an existing recipient."""
+        data: dict[str, Any] = {
+            "key": r.key,
+            "category": r.category,
+            "address": r.address,
+            "representative": r.representative,
+            "foreign": r.foreign is not None,
+            "links_personal_data": r.links_personal_data,
+            "policy_url": r.policy_url,
+            "opt_out_url": r.opt_out_url,
+            "exemption": r.exemption,
+        }
+        for lang in ("ja", "en"):
+            for name in _LANG_FIELDS:
+                data[f"{name}_{lang}"] = getattr(r, name).get(lang, "")
+            data[f"items_{lang}"] = "\n".join(r.items.get(lang, []))
+            foreign = r.foreign or {}
+            data[f"system_{lang}"] = foreign.get("system", {}).get(lang, "")
+            data[f"measures_{lang}"] = foreign.get("measures", {}).get(lang, "")
+        return data
+
+    def _items(self, langs: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for lang in ("ja", "en"):
+            field = self[f"items_{lang}"]
+            if lang in langs or v.lines(field.data):
+                found = self.check(field, v.items, lang)
+                if found is not None:
+                    out[lang] = found
+        ja, en = out.get("ja"), out.get("en")
+        if ja is not None and en is not None and len(ja) != len(en):
+            self.fail(self.items_en, "err_items_parallel", n=len(ja))
+        return out
+
+    def clean(
+        self,
+        site: Site,
+        categories: list[Category],
+        recipients: list[Recipient],
+        existing: Recipient | None,
+    ) -> Recipient | None:
+        """Return the new or edited recipient, or None."""
+        langs = required_langs(site)
+        if existing is None:
+            key = self.check(self.key, v.key)
+            if key and any(r.key == key for r in recipients):
+                self.fail(self.key, "err_key_taken")
+        else:
+            key = existing.key
+        if self.category.data not in {c.key for c in categories}:
+            self.fail(self.category, "err_choice")
+        if self.exemption.data not in EXEMPTIONS:
+            self.fail(self.exemption, "err_choice")
+        abroad = bool(self.foreign.data)
+        links = bool(self.links_personal_data.data)
+        values = {
+            "name": self.texts("name", langs, limit=200),
+            "service": self.texts("service", langs, limit=200),
+            "country": self.texts("country", langs if abroad else [], limit=100),
+            "purpose": self.texts("purpose", langs, limit=1000),
+            "recipient_purpose": self.texts("recipient_purpose", langs, limit=1000),
+        }
+        system = self.texts("system", langs if abroad else [], limit=2000)
+        measures = self.texts("measures", langs if abroad else [], limit=2000)
+        items = self._items(langs)
+        address = self.text("address", need=links, limit=300)
+        representative = self.text("representative", need=links, limit=200)
+        policy = self.check(self.policy_url, v.http_url)
+        opt_out = self.check(self.opt_out_url, v.http_url)
+        if not self.ok() or key is None:
+            return None
+        return Recipient(
+            key=key,
+            category=self.category.data,
+            address=address,
+            representative=representative,
+            foreign={"system": system, "measures": measures} if abroad else None,
+            items=items,
+            links_personal_data=links,
+            policy_url=policy or "",
+            opt_out_url=opt_out or "",
+            exemption=self.exemption.data or "",
+            **values,
+        )

@@ -1,0 +1,102 @@
+"""Recipient (third party) editor: list, add, edit, reorder, remove."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from cmp import context
+from cmp.admin import bp
+from cmp.admin.audit import commit
+from cmp.admin.editing import find, load_site, moved
+from cmp.admin.forms import choice
+from cmp.admin.i18n import t, ui_lang
+from cmp.admin.recipient_form import EXEMPTIONS, RecipientForm
+from cmp.model import Category
+
+
+def _choices(form: RecipientForm, categories: list[Category]) -> None:
+    lang = ui_lang()
+    form.category.choices = [
+        choice(c.key, f"{c.name.get(lang) or c.name.get('ja') or c.key} ({c.key})")
+        for c in categories
+    ]
+    form.exemption.choices = [choice(code, t(f"exemption_{code or 'none'}")) for code in EXEMPTIONS]
+
+
+@bp.route("/sites/<site>/recipients")
+def recipients(site: str) -> str:
+    """The site's recipients, with what each receives and why."""
+    store = context.store()
+    return render_template(
+        "admin/recipients.html",
+        site=load_site(site),
+        tab="recipients",
+        recipients=store.get_recipients(site),
+        categories={c.key: c for c in store.get_categories(site)},
+        saved=request.args.get("saved"),
+    )
+
+
+@bp.route("/sites/<site>/recipients/new", methods=["GET", "POST"])
+@bp.route("/sites/<site>/recipients/<key>", methods=["GET", "POST"])
+def recipient(site: str, key: str | None = None) -> ResponseReturnValue:
+    """Add a recipient (no ``key``) or edit one."""
+    store = context.store()
+    current = load_site(site)
+    cats = store.get_categories(site)
+    recs = store.get_recipients(site)
+    existing = find(recs, key) if key else None
+    initial = RecipientForm.initial(existing) if existing and request.method == "GET" else {}
+    form = RecipientForm(data=initial)
+    _choices(form, cats)
+    if request.method == "POST":
+        form.validate()
+        made = form.clean(current, cats, recs, existing)
+        if made is not None:
+            latest = store.get_recipients(site)
+            if existing is None:
+                updated = [*latest, made]
+            else:
+                updated = [made if r.key == made.key else r for r in latest]
+            store.put_recipients(site, updated)
+            old = next((r.to_dict() for r in latest if r.key == made.key), None)
+            action = "recipient.create" if existing is None else "recipient.update"
+            commit(site, action, made.key, old, made.to_dict())
+            return redirect(url_for("admin.recipients", site=site, saved=1), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "admin/recipient_form.html",
+        site=current,
+        tab="recipients",
+        form=form,
+        existing=existing,
+    ), status
+
+
+@bp.route("/sites/<site>/recipients/<key>/move", methods=["POST"])
+def move_recipient(site: str, key: str) -> ResponseReturnValue:
+    """Move a recipient one place up or down."""
+    store = context.store()
+    load_site(site)
+    recs = store.get_recipients(site)
+    find(recs, key)
+    direction = request.form.get("dir")
+    if direction not in ("up", "down"):
+        abort(400)
+    updated = moved(recs, key, direction)
+    store.put_recipients(site, updated)
+    commit(site, "recipient.move", key, [r.key for r in recs], [r.key for r in updated])
+    return redirect(url_for("admin.recipients", site=site), code=303)
+
+
+@bp.route("/sites/<site>/recipients/<key>/delete", methods=["POST"])
+def delete_recipient(site: str, key: str) -> ResponseReturnValue:
+    """Remove a recipient (published policy versions keep it in their snapshots)."""
+    store = context.store()
+    load_site(site)
+    recs = store.get_recipients(site)
+    target = find(recs, key)
+    store.put_recipients(site, [r for r in recs if r.key != key])
+    commit(site, "recipient.delete", key, target.to_dict(), None)
+    return redirect(url_for("admin.recipients", site=site, saved=1), code=303)

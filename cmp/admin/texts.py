@@ -1,0 +1,82 @@
+"""Banner texts per language, edited beside a live preview of the real banner.
+
+A site's own texts override the built-in ones key by key (:mod:`cmp.texts`); a text left
+empty falls back to the built-in one, shown as the field's placeholder. Saved texts are live
+at once: wording changes do not ask visitors again (publish a policy version for that).
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from cmp import context
+from cmp.admin import bp
+from cmp.admin.audit import commit
+from cmp.admin.editing import load_site
+from cmp.admin.forms import TextsForm, clean_texts
+from cmp.model import Site
+from cmp.texts import DEFAULT_TEXTS
+
+#: Texts shown in a single line; the others get a larger box.
+SHORT = {
+    "title",
+    "accept_all",
+    "reject_all",
+    "settings",
+    "save",
+    "close",
+    "essential_note",
+    "linking_title",
+    "recipients_label",
+    "items_label",
+    "purpose_label",
+    "recipient_purpose_label",
+    "country_label",
+    "system_label",
+    "measures_label",
+    "privacy_policy",
+    "external_transmission",
+    "iframe_button",
+}
+
+
+def banner_lang(site: Site) -> str:
+    """The banner language asked for with ``?lang=`` (one the site offers), default ja."""
+    lang = request.args.get("lang", "ja")
+    if lang not in ("ja", "en"):
+        abort(404)
+    if lang not in site.languages and lang != "ja":
+        abort(404)
+    return lang
+
+
+@bp.route("/sites/<site>/texts", methods=["GET", "POST"])
+def texts(site: str) -> ResponseReturnValue:
+    """Edit the banner texts of one language; the preview beside shows them in the banner."""
+    store = context.store()
+    current = load_site(site)
+    lang = banner_lang(current)
+    form = TextsForm(data=dict(current.texts.get(lang, {})) if request.method == "GET" else {})
+    if request.method == "POST":
+        form.validate()
+        values = clean_texts(form)
+        if values is not None:
+            latest = load_site(site)
+            before = dict(latest.texts.get(lang, {}))
+            latest.texts = {**latest.texts, lang: values}
+            store.put_site(latest)
+            commit(site, "texts.update", lang, before, values)
+            return redirect(url_for("admin.texts", site=site, lang=lang, saved=1), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "admin/texts.html",
+        site=current,
+        tab="texts",
+        form=form,
+        lang=lang,
+        keys=list(DEFAULT_TEXTS["ja"]),
+        defaults=DEFAULT_TEXTS[lang],
+        short=SHORT,
+        saved=request.args.get("saved"),
+    ), status

@@ -1,0 +1,160 @@
+"""Recipient editor: what LAW.md §1 and §3 ask of each recipient, checked field by field."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from tests.test_admin_support import Console, config, errors_of, sign_in
+
+
+@pytest.fixture
+def console(app: Flask) -> Console:
+    """A client signed in as an admin."""
+    return sign_in(app, "admin")
+
+
+NEW = {
+    "key": "heatmap-co",
+    "category": "analytics",
+    "name_ja": "ヒートマップ株式会社",
+    "name_en": "Heatmap K.K.",
+    "service_ja": "ヒートマップ分析",
+    "service_en": "Heatmap analytics",
+    "items_ja": "閲覧したページのURL\nクリック位置\nCookie ID",
+    "items_en": "URLs of pages viewed\nClick positions\nCookie ID",
+    "purpose_ja": "ページの使いやすさの改善",
+    "purpose_en": "Improving the pages",
+    "recipient_purpose_ja": "分析結果の提供",
+    "recipient_purpose_en": "Providing the analysis",
+    "country_ja": "日本",
+    "country_en": "Japan",
+    "policy_url": "https://heatmap.example.jp/privacy",
+    "opt_out_url": "https://heatmap.example.jp/opt-out",
+    "exemption": "",
+}
+FOREIGN = {
+    "foreign": "y",
+    "country_ja": "アメリカ合衆国",
+    "country_en": "United States",
+    "system_ja": "連邦法と州法があります。",
+    "system_en": "Federal and state laws apply.",
+    "measures_ja": "安全管理措置を講じています。",
+    "measures_en": "It applies security safeguards.",
+}
+
+
+def test_add_recipient(app: Flask, console: Console) -> None:
+    resp = console.post("/admin/sites/demo/recipients/new", NEW)
+    assert resp.status_code == 303
+    saved = app.extensions["cmp.store"].get_recipients("demo")[-1]
+    assert saved.key == "heatmap-co" and saved.foreign is None
+    assert saved.items == {
+        "ja": ["閲覧したページのURL", "クリック位置", "Cookie ID"],
+        "en": ["URLs of pages viewed", "Click positions", "Cookie ID"],
+    }
+    shown = {r["key"]: r for r in config(app, "en")["recipients"]}["heatmap-co"]
+    assert shown["service"] == "Heatmap analytics" and shown["items"][1] == "Click positions"
+    entry = app.extensions["cmp.store"].list_audit("demo")[0]
+    assert (entry.action, entry.before, entry.after["key"]) == (
+        "recipient.create",
+        None,
+        NEW["key"],
+    )
+
+
+def test_foreign_recipient_needs_country_system_and_measures(app: Flask, console: Console) -> None:
+    store = app.extensions["cmp.store"]
+    resp = console.post(
+        "/admin/sites/demo/recipients/new",
+        {**NEW, "foreign": "y", "country_ja": "", "country_en": "", "system_en": ""},
+    )
+    assert resp.status_code == 422
+    for field in ("country_ja", "country_en", "system_ja", "system_en", "measures_ja"):
+        assert "入力してください" in errors_of(resp.text, field), field
+    assert len(store.get_recipients("demo")) == 3
+    assert console.post("/admin/sites/demo/recipients/new", {**NEW, **FOREIGN}).status_code == 303
+    saved = store.get_recipients("demo")[-1]
+    assert saved.foreign["measures"]["en"] == "It applies security safeguards."
+    shown = {r["key"]: r for r in config(app)["recipients"]}["heatmap-co"]
+    assert shown["foreign"] == {
+        "system": "連邦法と州法があります。",
+        "measures": "安全管理措置を講じています。",
+    }
+
+
+def test_items_must_be_specific_and_parallel(app: Flask, console: Console) -> None:
+    cases = [
+        ({"items_ja": "閲覧履歴等"}, "items_ja", "具体的"),
+        ({"items_ja": "閲覧履歴\nその他の情報"}, "items_ja", "具体的"),
+        ({"items_en": "Browsing history\nCookie ID, etc.\nClicks"}, "items_en", "具体的"),
+        ({"items_ja": ""}, "items_ja", "1つ以上"),
+        ({"items_ja": "閲覧履歴\n閲覧履歴\nCookie ID"}, "items_ja", "重複"),
+        ({"items_en": "Browsing history\nCookie ID"}, "items_en", "3項目"),
+    ]
+    for change, field, message in cases:
+        resp = console.post("/admin/sites/demo/recipients/new", {**NEW, **change})
+        assert resp.status_code == 422, change
+        assert message in errors_of(resp.text, field), change
+    assert len(app.extensions["cmp.store"].get_recipients("demo")) == 3
+
+
+def test_recipient_errors_are_shown_by_their_fields(app: Flask, console: Console) -> None:
+    bad = {
+        **NEW,
+        "key": "ad-global",
+        "category": "nope",
+        "name_ja": "",
+        "service_en": "",
+        "purpose_ja": "",
+        "recipient_purpose_en": "",
+        "links_personal_data": "y",
+        "policy_url": "javascript:alert(1)",
+        "opt_out_url": "ftp://example.jp/",
+        "exemption": "because",
+    }
+    resp = console.post("/admin/sites/demo/recipients/new", bad)
+    assert resp.status_code == 422
+    html = resp.text
+    assert "すでに使われています" in errors_of(html, "key")
+    assert errors_of(html, "category") and errors_of(html, "exemption")
+    for field in ("name_ja", "service_en", "purpose_ja", "recipient_purpose_en"):
+        assert "入力してください" in errors_of(html, field), field
+    for field in ("address", "representative"):  # Art. 31 recipients: named in the records
+        assert "入力してください" in errors_of(html, field), field
+    assert "https://" in errors_of(html, "policy_url")
+    assert "https://" in errors_of(html, "opt_out_url")
+    assert len(app.extensions["cmp.store"].get_recipients("demo")) == 3
+
+
+def test_edit_move_and_remove(app: Flask, console: Console) -> None:
+    store = app.extensions["cmp.store"]
+    page = console.get("/admin/sites/demo/recipients/ad-global").text
+    assert "グローバル広告ネットワーク" in page and "OECD" in page
+    original = store.get_recipients("demo")[2]
+    data = {
+        **NEW,
+        **FOREIGN,
+        "category": "targeting",
+        "links_personal_data": "y",
+        "address": original.address,
+        "representative": original.representative,
+        "items_ja": "閲覧履歴\nCookie ID",
+        "items_en": "Browsing history\nCookie ID",
+    }
+    del data["key"]
+    assert console.post("/admin/sites/demo/recipients/ad-global", data).status_code == 303
+    edited = store.get_recipients("demo")[2]
+    assert edited.key == "ad-global" and edited.items["ja"] == ["閲覧履歴", "Cookie ID"]
+    entry = store.list_audit("demo")[0]
+    assert entry.before["items"]["ja"][2] == "広告の表示・クリック履歴"
+    assert entry.after["items"]["ja"] == ["閲覧履歴", "Cookie ID"]
+    console.post("/admin/sites/demo/recipients/ad-global/move", {"dir": "up"})
+    assert [r.key for r in store.get_recipients("demo")] == [
+        "analytics-co",
+        "ad-global",
+        "dmp-partner",
+    ]
+    assert console.post("/admin/sites/demo/recipients/ad-global/delete").status_code == 303
+    assert [r.key for r in store.get_recipients("demo")] == ["analytics-co", "dmp-partner"]
+    assert store.list_audit("demo")[0].before["key"] == "ad-global"
