@@ -25,7 +25,8 @@ def healthz() -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     """Register the public blueprints."""
-    from cmp.public import demo
+    from cmp.public import demo, notice
 
     app.register_blueprint(health)
     app.register_blueprint(demo.bp)
+    app.register_blueprint(notice.bp)
