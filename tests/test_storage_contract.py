@@ -251,3 +251,133 @@ def test_unknown_scheme_and_unreachable_store_fail_clearly() -> None:
         open_store("mongodb://localhost")
     with pytest.raises(StorageError, match="cannot reach Redis"):
         open_store("redis://127.0.0.1:1/0")
+
+
+# -- provision-side additions (issue 5) ---------------------------------------------------------
+
+
+def test_consent_summaries_share_choices_and_match_states(seeded: Storage) -> None:
+    _decide(seeded, VID, {"targeting": True}, recipients={"dmp-partner": True})
+    _decide(seeded, VID2, {"targeting": True}, recipients={"dmp-partner": True})
+    found = seeded.get_consent_summaries("demo", [VID, "C" * 22, VID2])
+    assert found[1] is None
+    first, second = found[0], found[2]
+    assert first.choice == second.choice and first.choice is second.choice
+    assert first.choice.categories == frozenset({"essential", "targeting"})
+    assert first.choice.recipients == frozenset({"dmp-partner"})
+    assert first.choice.policy_version == 1 and first.choice.method == "banner"
+    state = seeded.get_state("demo", VID)
+    assert first.expires == int(clock.parse(state.expires_at).timestamp())
+    assert f"{VID}-{first.seq}" == state.receipt_id
+    assert seeded.get_consent_summaries("other-site", [VID]) == [None]
+    assert seeded.get_consent_summaries("demo", []) == []
+
+
+def test_receipts_many_in_order(seeded: Storage) -> None:
+    _decide(seeded, VID, {"analytics": True})
+    _decide(seeded, VID, {"analytics": False})
+    _decide(seeded, VID2, {})
+    many = seeded.get_receipts_many("demo", [VID2, "C" * 22, VID])
+    assert [len(r) for r in many] == [1, 0, 2]
+    assert many[2] == seeded.get_receipts("demo", VID)
+
+
+def test_unusual_values_round_trip_exactly(seeded: Storage) -> None:
+    """Values the compact encoding cannot hold fall back to JSON without loss."""
+    from cmp.model import ConsentState, Receipt
+
+    def make(prior):
+        state = ConsentState(
+            VID, "demo", 7, {"essential": True, "odd key": False}, {"x": True}, ["odd key"],
+            gpc=True, method="api", updated_at="2026-01-01T00:00:00.5Z", expires_at="",
+        )  # fmt: skip
+        receipt = Receipt(
+            "", VID, "demo", "1969-12-31T23:59:59Z", 7, "not-a-hash", {"essential": True},
+            ip="2001:db8::", ua={"browser": "日本語", "bot": False}, note="メモ", source="s",
+        )  # fmt: skip
+        return state, receipt
+
+    state, receipt = seeded.record_decision("demo", VID, make, day="2026-01-01")
+    assert seeded.get_state("demo", VID) == state
+    assert seeded.get_receipts("demo", VID) == [receipt]
+    normal, second = _decide(seeded, VID, {"analytics": True})
+    assert seeded.get_receipts(None, VID) == [receipt, second]
+    assert verify_chain(seeded.get_receipts(None, VID), seeded.get_head(VID)) == []
+
+
+def test_two_store_instances_agree(store_url: str, seeded: Storage) -> None:
+    """A second process (here: a second store) decodes what the first one wrote."""
+    _decide(seeded, VID, {"analytics": True}, recipients={})
+    other = open_store(store_url)
+    try:
+        assert other.get_state("demo", VID) == seeded.get_state("demo", VID)
+        _decide(other, VID2, {"targeting": True}, recipients={"ad-global": True})
+        assert seeded.get_state("demo", VID2) == other.get_state("demo", VID2)
+        assert seeded.get_receipts("demo", VID2) == other.get_receipts("demo", VID2)
+    finally:
+        other.close()
+
+
+def test_provision_records_ids_listing_and_visitor_lookup(seeded: Storage) -> None:
+    big = _record("r1", "2026-01-01T00:00:00Z", "2029-01-01T00:00:00Z")
+    big.allowed = [[f"{n:022d}", f"{n:022d}-{n % 7 + 1}"] for n in range(3000)] + [
+        [VID, f"{VID}-12"]
+    ]
+    big.allowed_count = len(big.allowed)
+    odd = _record("r2", "2026-02-01T00:00:00Z", "2029-01-01T00:00:00Z")
+    odd.allowed = [["short", "short-1"], [VID, "receipt-of-another-shape"]]
+    none = _record("r3", "2026-03-01T00:00:00Z", "2029-01-01T00:00:00Z")
+    none.allowed = [[VID2, f"{VID2}-1"]]
+    for record in (big, odd, none):
+        seeded.append_provision_record(record)
+    assert seeded.query_provision_records("demo")[0].allowed == big.allowed
+    assert seeded.query_provision_records("demo")[1].allowed == odd.allowed
+    bare = seeded.query_provision_records("demo", with_ids=False)
+    assert [r.allowed for r in bare] == [[], [], []] and bare[0].allowed_count == 3001
+    assert seeded.count_provision_records("demo") == 3
+    assert seeded.count_provision_records("demo", start="2026-01-15T00:00:00Z") == 2
+    assert [r.record_id for r in seeded.iter_provision_records("demo", with_ids=False)] == [
+        "r1",
+        "r2",
+        "r3",
+    ]
+    mine = seeded.visitor_provision_records("demo", VID)
+    assert [(r.record_id, r.allowed) for r in mine] == [
+        ("r1", [[VID, f"{VID}-12"]]),
+        ("r2", [[VID, "receipt-of-another-shape"]]),
+    ]
+    # A match that straddles two fixed-width ids is not a match.
+    straddle = f"{1:022d}"[11:] + f"{2:022d}"[:11]
+    assert seeded.visitor_provision_records("demo", straddle) == []
+    assert seeded.visitor_provision_records("other", VID) == []
+    assert seeded.purge_provision_records("2030-01-01T00:00:00Z") == 3
+    assert seeded.visitor_provision_records("demo", VID) == []
+
+
+def test_received_provisions(seeded: Storage) -> None:
+    from cmp.storage.types import ReceivedProvision
+
+    def received(rid: str, created: str, retention: str) -> ReceivedProvision:
+        return ReceivedProvision(
+            record_id=rid,
+            site="demo",
+            provider={"name": "株式会社提供元", "address": "東京都", "representative": "代表"},
+            items=["購買履歴"],
+            person_id="member-1",
+            consent_statement="本人同意取得済み",
+            received_at=created,
+            created_by="k1",
+            retention_until=retention,
+            created_at=created,
+        )
+
+    one = received("a1", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")
+    two = received("a2", "2026-02-01T00:00:00Z", "2029-01-01T00:00:00Z")
+    seeded.append_received_provision(one)
+    seeded.append_received_provision(two)
+    assert seeded.query_received_provisions("demo") == [one, two]
+    assert seeded.query_received_provisions("demo", start="2026-01-15T00:00:00Z") == [two]
+    assert seeded.query_received_provisions("demo", limit=1) == [one]
+    assert seeded.query_received_provisions("other") == []
+    assert seeded.purge_received_provisions("2028-01-01T00:00:00Z") == 1
+    assert seeded.query_received_provisions("demo") == [two]

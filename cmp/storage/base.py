@@ -25,6 +25,7 @@ from cmp.model import (
     Recipient,
     Site,
 )
+from cmp.storage.types import ConsentSummary, ReceivedProvision, summary_of
 
 #: Builds the new state and its (unsealed) receipt from the visitor's prior state.
 DecisionMaker = Callable[[ConsentState | None], tuple[ConsentState, Receipt]]
@@ -129,9 +130,31 @@ class Storage(ABC):
     def get_states(self, site: str, visitor_ids: Sequence[str]) -> list[ConsentState | None]:
         """Bulk :meth:`get_state`: one entry per id, in order (pipelined per node)."""
 
+    def get_consent_summaries(
+        self, site: str, visitor_ids: Sequence[str]
+    ) -> list[ConsentSummary | None]:
+        """Bulk read for provision checks: one summary (or None) per id, in order.
+
+        Visitors with the same choice share one :class:`~cmp.storage.types.Choice` object.
+        This generic form goes through :meth:`get_states`; a backend may decode less.
+        """
+        memo: dict[object, object] = {}
+        out: list[ConsentSummary | None] = []
+        for state in self.get_states(site, visitor_ids):
+            if state is None:
+                out.append(None)
+                continue
+            summary = summary_of(state)
+            out.append(summary._replace(choice=memo.setdefault(summary.choice, summary.choice)))
+        return out
+
     @abstractmethod
     def get_receipts(self, site: str | None, visitor_id: str) -> list[Receipt]:
         """Return the visitor's receipts, oldest first; ``site=None`` returns every site's."""
+
+    def get_receipts_many(self, site: str, visitor_ids: Sequence[str]) -> list[list[Receipt]]:
+        """Bulk :meth:`get_receipts` for one site (pipelined per node where it matters)."""
+        return [self.get_receipts(site, v) for v in visitor_ids]
 
     @abstractmethod
     def get_head(self, visitor_id: str) -> str:
@@ -202,13 +225,51 @@ class Storage(ABC):
         end: str = "",
         recipient: str = "",
         limit: int = 0,
+        with_ids: bool = True,
     ) -> list[ProvisionRecord]:
         """Return records with ``start <= created_at < end`` (empty bound: open), oldest
         first, optionally only for one recipient key; ``limit`` 0 means all."""
 
     @abstractmethod
+    def iter_provision_records(
+        self,
+        site: str,
+        *,
+        start: str = "",
+        end: str = "",
+        recipient: str = "",
+        with_ids: bool = True,
+    ) -> Iterator[ProvisionRecord]:
+        """Yield what :meth:`query_provision_records` returns, fetching in batches (exports).
+        ``with_ids=False`` leaves ``allowed`` empty, which is far cheaper for large records."""
+
+    @abstractmethod
+    def count_provision_records(self, site: str, *, start: str = "", end: str = "") -> int:
+        """Count the site's records with ``start <= created_at < end`` (any recipient)."""
+
+    @abstractmethod
+    def visitor_provision_records(self, site: str, visitor_id: str) -> list[ProvisionRecord]:
+        """Return every record that allowed ``visitor_id`` (oldest first), each with
+        ``allowed`` reduced to that visitor's entries: disclosure on request (Art. 33(5))."""
+
+    @abstractmethod
     def purge_provision_records(self, now: str) -> int:
         """Delete every record whose ``retention_until`` is before ``now``; return the count."""
+
+    @abstractmethod
+    def append_received_provision(self, record: ReceivedProvision) -> None:
+        """Append one record of information received from a provider (Art. 30)."""
+
+    @abstractmethod
+    def query_received_provisions(
+        self, site: str, *, start: str = "", end: str = "", limit: int = 0
+    ) -> list[ReceivedProvision]:
+        """Return received-provision records with ``start <= created_at < end``, oldest
+        first; ``limit`` 0 means all."""
+
+    @abstractmethod
+    def purge_received_provisions(self, now: str) -> int:
+        """Delete received-provision records past ``retention_until``; return the count."""
 
     @abstractmethod
     def append_audit(self, entry: AuditEntry) -> None:

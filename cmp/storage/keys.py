@@ -9,27 +9,49 @@ from __future__ import annotations
 
 PREFIX = "cmp"
 
-#: Field of the visitor hash that holds the hash of the visitor's newest receipt. Site keys
-#: never contain '#', so it cannot collide with a per-site state field.
-HEAD_FIELD = "#"
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, rest = divmod(n, 36)
+        out = digits[rest] + out
+        if not n:
+            return out
 
 
-def visitor(vid: str) -> str:
-    """Hash: one field per site with the packed current state, plus :data:`HEAD_FIELD`."""
-    return f"{PREFIX}:v:{{{vid}}}"
+# Visitor keys drop the "cmp:" prefix on purpose: with a 22-character id, "cv{<vid>}" plus a
+# site number of up to two base-36 digits is 28 characters, the most that fits jemalloc's
+# 32-byte class; "cmp:" would push every visitor key into the 48-byte class (16 bytes more
+# per visitor and per receipt list, measured in bench/provision_bench.py).
+
+
+def state(vid: str, site_no: int) -> str:
+    """String: the visitor's packed state on one site (site number from the sites table)."""
+    return f"cv{{{vid}}}{_base36(site_no)}"
 
 
 def receipts(vid: str) -> str:
-    """List: the visitor's receipts (JSON), oldest first."""
-    return f"{PREFIX}:r:{{{vid}}}"
+    """String: the visitor's receipts on every site, one blob (see :mod:`.codec`)."""
+    return f"cr{{{vid}}}"
 
 
-RECEIPTS_MATCH = f"{PREFIX}:r:*"
+RECEIPTS_MATCH = "cr{*}"
 
 
 def vid_from_receipts_key(key: str) -> str:
     """Return the visitor id inside a :func:`receipts` key."""
     return key[key.index("{") + 1 : key.rindex("}")]
+
+
+def table(name: str) -> str:
+    """List: the strings of one intern table, in id order (append-only)."""
+    return f"{PREFIX}:t:{{{name}}}"
+
+
+def table_index(name: str) -> str:
+    """Hash: string -> id for the same table (same slot as :func:`table`)."""
+    return f"{PREFIX}:ti:{{{name}}}"
 
 
 def alias(site: str, kind: str, value: str) -> str:
@@ -89,8 +111,24 @@ def provision_retention(key: str) -> str:
 
 
 def provision_record(key: str, record_id: str) -> str:
-    """String: JSON of one confirmation record."""
+    """Hash: one confirmation record: ``m`` JSON without the ids, ``k``/``v``/``s`` the
+    allowed ids and their receipts, compactly (see :mod:`.records_codec`)."""
     return f"{PREFIX}:provrec:{{{key}}}:{record_id}"
+
+
+def received_index(key: str) -> str:
+    """Sorted set: the site's received-provision record ids by creation time."""
+    return f"{PREFIX}:recv:{{{key}}}"
+
+
+def received_retention(key: str) -> str:
+    """Sorted set: the same ids by ``retention_until``."""
+    return f"{PREFIX}:recvret:{{{key}}}"
+
+
+def received_record(key: str, record_id: str) -> str:
+    """String: JSON of one received-provision record (APPI Art. 30)."""
+    return f"{PREFIX}:recvrec:{{{key}}}:{record_id}"
 
 
 def audit(key: str) -> str:

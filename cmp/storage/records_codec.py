@@ -1,0 +1,80 @@
+"""Compact form of a confirmation record's allowed ids: ``[[vid, receipt_id], ...]``.
+
+A record of a 10,000-id check lists up to 10,000 pairs, and every one is kept for three
+years, so the Redis backend stores them as two strings instead of JSON (about 23 bytes per
+id instead of 55): kind ``a`` is the visitor ids as fixed-width 22-character ASCII, one
+after another, plus each receipt's sequence number as a varint (the receipt id is
+``<vid>-<seq>``). Any pair that does not have that shape switches the record to kind
+``t``, newline-separated ``vid<TAB>receipt_id`` lines. Both forms can be searched for one
+visitor inside Redis (:data:`FIND_SCRIPT`), for disclosure requests (APPI Art. 33(5)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cmp.storage.codec import get_varint, put_varint
+
+VID_WIDTH = 22
+
+# KEYS: record hashes. ARGV[1]: the visitor id. Returns the 1-based positions of the
+# records that list the visitor (fixed-width form: a match must start on a 22-byte boundary).
+FIND_SCRIPT = """
+local found = {}
+local vid = ARGV[1]
+for n, key in ipairs(KEYS) do
+  local kind = redis.call('HGET', key, 'k')
+  local blob = redis.call('HGET', key, 'v')
+  if kind == 'a' and blob and #vid == 22 then
+    local start = 1
+    while true do
+      local at = string.find(blob, vid, start, true)
+      if not at then break end
+      if (at - 1) % 22 == 0 then table.insert(found, n) break end
+      start = at + 1
+    end
+  elseif kind == 't' and blob then
+    if string.find(blob, '\\n' .. vid .. '\\t', 1, true) then table.insert(found, n) end
+  end
+end
+return found
+"""
+
+
+def pack_allowed(pairs: Sequence[Sequence[str]]) -> tuple[bytes, bytes, bytes]:
+    """Return ``(kind, ids, seqs)`` for the allowed pairs of one record."""
+    seqs = bytearray()
+    vids: list[str] = []
+    for vid, rid in pairs:
+        tail = rid[VID_WIDTH + 1 :]
+        if (
+            len(vid) != VID_WIDTH
+            or not vid.isascii()
+            or rid[:VID_WIDTH] != vid
+            or rid[VID_WIDTH : VID_WIDTH + 1] != "-"
+            or not tail.isdigit()
+            or str(int(tail)) != tail
+        ):
+            return _pack_text(pairs)
+        vids.append(vid)
+        put_varint(seqs, int(tail))
+    return b"a", "".join(vids).encode(), bytes(seqs)
+
+
+def _pack_text(pairs: Sequence[Sequence[str]]) -> tuple[bytes, bytes, bytes]:
+    lines = "".join(f"\n{vid}\t{rid}" for vid, rid in pairs)
+    return b"t", (lines + "\n").encode(), b""
+
+
+def unpack_allowed(kind: bytes, ids: bytes, seqs: bytes) -> list[list[str]]:
+    """Decode what :func:`pack_allowed` wrote."""
+    if kind == b"t":
+        return [line.split("\t", 1) for line in ids.decode().split("\n") if line]
+    text = ids.decode()
+    out: list[list[str]] = []
+    pos = 0
+    for start in range(0, len(text), VID_WIDTH):
+        vid = text[start : start + VID_WIDTH]
+        seq, pos = get_varint(seqs, pos)
+        out.append([vid, f"{vid}-{seq}"])
+    return out

@@ -1,0 +1,62 @@
+"""Connecting to Redis or a Redis Cluster, and turning driver errors into ``StorageError``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import redis
+from redis.cluster import ClusterNode, RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
+
+from cmp import clock
+from cmp.storage.base import StorageError
+
+T = TypeVar("T")
+DRIVER_ERRORS = (RedisError, RedisClusterException, OSError)
+
+
+def guard(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn any driver error into :class:`StorageError`."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except DRIVER_ERRORS as exc:
+            raise StorageError(f"redis: {exc.__class__.__name__}: {exc}") from exc
+
+    return wrapper
+
+
+def score(text: str) -> float:
+    """Return an ISO time as epoch seconds, the score of the time-ordered indexes."""
+    return clock.parse(text).timestamp() if text else 0.0
+
+
+def connect(url: str, *, decode: bool = True) -> redis.Redis | RedisCluster:
+    """Open a client for a ``redis://``, ``rediss://`` or ``redis+cluster://`` URL.
+
+    ``decode=False`` gives a client that returns bytes, for the binary visitor records.
+    """
+    options: dict[str, Any] = {
+        "decode_responses": decode,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 2,
+        "health_check_interval": 30,
+    }
+    if url.startswith("redis+cluster://"):
+        parts = urlsplit(url.replace("redis+cluster://", "redis://", 1))
+        hosts = parts.netloc.rsplit("@", 1)[-1]
+        nodes = []
+        for item in hosts.split(","):
+            host, _, port = item.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise StorageError(f"redis+cluster URL needs host:port pairs, got {item!r}")
+            nodes.append(ClusterNode(host, int(port)))
+        if parts.password:
+            options["password"] = parts.password
+        return RedisCluster(startup_nodes=nodes, **options)
+    return redis.Redis.from_url(url, **options)

@@ -1,0 +1,262 @@
+"""Redis backend, visitor side: decisions, states, receipts, summaries and aliases.
+
+A decision is a compare-and-set Lua script on the visitor's slot: Python reads the receipt
+blob's header (count and chain head), seals the receipt (SHA-256 needs Python; Lua in Redis
+has only SHA-1), and the script writes state and receipts only if the header is still the
+one that was read. On a conflict the decision is rebuilt on the newer state and tried
+again, so concurrent decisions for one visitor all land, in order, without WATCH (which a
+cluster client cannot hold across calls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from cmp.model import Alias, ConsentState, Receipt
+from cmp.receipts import seal
+from cmp.storage import keys
+from cmp.storage.base import DecisionMaker, StorageError
+from cmp.storage.bulk import bulk_get
+from cmp.storage.codec import (
+    choice_text,
+    dumps,
+    is_json,
+    pack_state,
+    state_summary_fields,
+    unpack_state,
+)
+from cmp.storage.intern import Interner
+from cmp.storage.receipt_codec import (
+    HEADER,
+    blob_header,
+    element,
+    pack_receipt,
+    read_header,
+    receipt_site_no,
+    split_blob,
+    unpack_receipt,
+)
+from cmp.storage.redis_conn import guard
+from cmp.storage.types import ConsentSummary, summary_of
+
+# KEYS: state, receipt blob, then (single node only) the stats hash if there are counters,
+# and the alias keys. ARGV: expected blob header, packed state, new header, receipt, counter
+# count n, visitor id, then n (field, increment) pairs.
+_DECIDE = """
+local old = redis.call('GET', KEYS[2]) or ''
+if string.sub(old, 1, 36) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3] .. string.sub(old, 37) .. ARGV[4])
+local n = tonumber(ARGV[5])
+local first_alias = 3
+if n > 0 then
+  for i = 0, n - 1 do redis.call('HINCRBY', KEYS[3], ARGV[7 + 2 * i], ARGV[8 + 2 * i]) end
+  first_alias = 4
+end
+for k = first_alias, #KEYS do redis.call('SET', KEYS[k], ARGV[6]) end
+return 1
+"""
+
+_MAX_ATTEMPTS = 64
+
+
+class VisitorsMixin:
+    """Decisions and everything read per visitor; mixed into ``RedisStorage``."""
+
+    client: Any  # text replies
+    raw: Any  # bytes replies, for the packed visitor records
+    tables: Interner
+    cluster: bool
+
+    def _init_visitors(self) -> None:
+        self._decide = self.raw.register_script(_DECIDE)
+
+    def _choice_id(self, site: str, record: ConsentState | Receipt) -> int:
+        text = choice_text(
+            record.policy_version,
+            record.method,
+            record.gpc,
+            record.categories,
+            record.recipients,
+            record.opted_out,
+        )
+        return self.tables.choices(site).id(text.encode())
+
+    def _unpack(self, site: str, vid: str, data: bytes) -> ConsentState:
+        table = self.tables.choices(site)
+        return unpack_state(site, vid, data, lambda i: table.get(i)[0])
+
+    def _pack_receipt(self, receipt: Receipt) -> bytes:
+        tables = self.tables
+        return pack_receipt(
+            receipt,
+            tables.sites.id(receipt.site.encode()),
+            self._choice_id(receipt.site, receipt),
+            tables.shown_table.id(dumps([receipt.lang, receipt.texts_hash]).encode()),
+            tables.ua_table.id(dumps(receipt.ua).encode()),
+        )
+
+    @guard
+    def record_decision(
+        self,
+        site: str,
+        visitor_id: str,
+        make: DecisionMaker,
+        *,
+        day: str,
+        counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
+        aliases: Iterable[Alias] = (),
+        fresh: bool = False,
+    ) -> tuple[ConsentState, Receipt]:
+        """Record a decision with the compare-and-set script, retrying on a race.
+
+        On a single node the counters and aliases are written by the same script, so the
+        whole decision is one atomic round trip (two when the prior state must be read). A
+        cluster script may only touch one slot, so there they follow in a second pipeline.
+        """
+        skey = keys.state(visitor_id, self.tables.sites.id(site.encode()))
+        rkey = keys.receipts(visitor_id)
+        links = list(aliases)
+        counts: dict[str, int] = {}
+        for attempt in range(_MAX_ATTEMPTS):
+            if fresh and attempt == 0:
+                # A freshly issued id has no history: skip the read round trip.
+                packed, header = None, b""
+            else:
+                pipe = self.raw.pipeline(transaction=False)
+                pipe.get(skey)
+                pipe.getrange(rkey, 0, HEADER - 1)
+                packed, header = pipe.execute()
+            prior = self._unpack(site, visitor_id, packed) if packed else None
+            state, receipt = make(prior)
+            count, head = read_header(header)
+            receipt = seal(receipt, head, count + 1)
+            state.receipt_id = receipt.receipt_id
+            counts = counters(state, receipt) if counters else {}
+            script_keys = [skey, rkey]
+            args: list[bytes | str | int] = [
+                header or b"",
+                pack_state(state, self._choice_id(site, state)),
+                blob_header(count + 1, receipt.hash),
+                element(self._pack_receipt(receipt)),
+                0 if self.cluster else len(counts),
+                visitor_id,
+            ]
+            if not self.cluster:
+                if counts:
+                    script_keys.append(keys.stats(site, day))
+                    for name, n in counts.items():
+                        args += [name, n]
+                script_keys += [keys.alias(a.site, a.type, a.value) for a in links]
+            if self._decide(keys=script_keys, args=args):
+                break
+        else:
+            raise StorageError(f"too many concurrent decisions for one visitor on {site}")
+        if self.cluster and (counts or links):
+            pipe = self.client.pipeline(transaction=False)
+            for name, n in counts.items():
+                pipe.hincrby(keys.stats(site, day), name, n)
+            for a in links:
+                pipe.set(keys.alias(a.site, a.type, a.value), a.visitor_id)
+            pipe.execute()
+        return state, receipt
+
+    @guard
+    def get_state(self, site: str, visitor_id: str) -> ConsentState | None:
+        """Return the visitor's state or None."""
+        site_no = self.tables.sites.find(site.encode())
+        if site_no is None:
+            return None
+        packed = self.raw.get(keys.state(visitor_id, site_no))
+        return self._unpack(site, visitor_id, packed) if packed else None
+
+    @guard
+    def get_states(self, site: str, visitor_ids: Sequence[str]) -> list[ConsentState | None]:
+        """Return many states with one pipeline per node."""
+        site_no = self.tables.sites.find(site.encode())
+        if site_no is None:
+            return [None] * len(visitor_ids)
+        found = bulk_get(self.raw, [keys.state(v, site_no) for v in visitor_ids])
+        return [
+            self._unpack(site, vid, p) if p else None
+            for vid, p in zip(visitor_ids, found, strict=True)
+        ]
+
+    @guard
+    def get_consent_summaries(
+        self, site: str, visitor_ids: Sequence[str]
+    ) -> list[ConsentSummary | None]:
+        """Return many summaries with one pipeline per node, decoding only the fixed fields."""
+        site_no = self.tables.sites.find(site.encode())
+        if site_no is None:
+            return [None] * len(visitor_ids)
+        found = bulk_get(self.raw, [keys.state(v, site_no) for v in visitor_ids])
+        table = self.tables.choices(site)
+        values, get = table.values, table.get
+        out: list[ConsentSummary | None] = []
+        append = out.append
+        for vid, data in zip(visitor_ids, found, strict=True):
+            if data is None:
+                append(None)
+            elif is_json(data):
+                append(summary_of(self._unpack(site, vid, data)))
+            else:
+                expires, seq, choice_id = state_summary_fields(data)
+                entry = values[choice_id] if choice_id < len(values) else get(choice_id)
+                append(ConsentSummary(expires, seq, entry[1]))
+        return out
+
+    def _receipts(self, site: str | None, vid: str, blob: bytes | None) -> list[Receipt]:
+        site_no = None if site is None else self.tables.sites.find(site.encode())
+        if site is not None and site_no is None:
+            return []
+        out = []
+        for seq, packed in enumerate(split_blob(blob), start=1):
+            number = receipt_site_no(packed)
+            if site_no is not None and number is not None and number != site_no:
+                continue
+            receipt = unpack_receipt(vid, seq, packed, self.tables)
+            if site is None or receipt.site == site:
+                out.append(receipt)
+        return out
+
+    @guard
+    def get_receipts(self, site: str | None, visitor_id: str) -> list[Receipt]:
+        """Return the visitor's receipts, oldest first."""
+        return self._receipts(site, visitor_id, self.raw.get(keys.receipts(visitor_id)))
+
+    @guard
+    def get_receipts_many(self, site: str, visitor_ids: Sequence[str]) -> list[list[Receipt]]:
+        """Return the receipts of many visitors with one pipeline per node."""
+        blobs = bulk_get(self.raw, [keys.receipts(v) for v in visitor_ids])
+        return [self._receipts(site, v, b) for v, b in zip(visitor_ids, blobs, strict=True)]
+
+    @guard
+    def get_head(self, visitor_id: str) -> str:
+        """Return the stored hash of the visitor's newest receipt."""
+        return read_header(self.raw.getrange(keys.receipts(visitor_id), 0, HEADER - 1))[1]
+
+    @guard
+    def iter_visitors(self) -> Iterator[str]:
+        """SCAN every primary for receipt blobs."""
+        seen: set[str] = set()
+        for key in self.client.scan_iter(match=keys.RECEIPTS_MATCH, count=1000):
+            vid = keys.vid_from_receipts_key(key)
+            if vid not in seen:
+                seen.add(vid)
+                yield vid
+
+    @guard
+    def put_aliases(self, aliases: Iterable[Alias]) -> None:
+        """Link aliases to visitors."""
+        pipe = self.client.pipeline(transaction=False)
+        for a in aliases:
+            pipe.set(keys.alias(a.site, a.type, a.value), a.visitor_id)
+        pipe.execute()
+
+    @guard
+    def resolve_aliases(self, site: str, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
+        """Resolve many aliases with one pipeline per node."""
+        found = bulk_get(self.raw, [keys.alias(site, kind, value) for kind, value in pairs])
+        return [v.decode() if v is not None else None for v in found]
