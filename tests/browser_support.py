@@ -7,9 +7,9 @@ Content Security Policy violation and layout shift, so tests can check what left
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,9 +111,24 @@ class Visit:
         raw = self.cookies().get("cmp_consent")
         return parse_consent_cookie(raw) if raw else None
 
+    def wait_until(self, expression: str, arg: Any = None) -> Any:
+        """Poll a JS expression (or function of ``arg``) until truthy; return its value.
+
+        Polled from Python with ``evaluate`` rather than ``wait_for_function``, whose in-page
+        polling evaluates strings and so breaks on pages whose CSP forbids eval.
+        """
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while True:
+            value = self.page.evaluate(expression, arg)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for: {expression.strip()[:200]}")
+            self.page.wait_for_timeout(50)
+
     def wait_stored(self) -> dict[str, Any]:
         """Wait until the decision reached the server (visitor id in the cookie, queue empty)."""
-        self.page.wait_for_function(STORED, timeout=TIMEOUT_MS)
+        self.wait_until(STORED)
         cookie = self.consent_cookie()
         assert cookie is not None
         return cookie
@@ -124,10 +139,8 @@ class Visit:
 
     def wait_tags(self, *names: str) -> None:
         """Wait until each named sample tag has run."""
-        wanted = json.dumps(list(names))
-        self.page.wait_for_function(
-            f"{wanted}.every((t) => (window.demoTags || []).includes(t))", timeout=TIMEOUT_MS
-        )
+        ran = "(names) => names.every((t) => (window.demoTags || []).includes(t))"
+        self.wait_until(ran, list(names))
 
     def consent_mode(self) -> list[dict[str, Any]]:
         """The dataLayer's Consent Mode commands, each with whether it is an Arguments object."""

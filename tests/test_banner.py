@@ -118,7 +118,7 @@ def test_accept_all(visit: Visit, live_server: Any, read_key: str) -> None:
     assert event["cmp"]["categories"] == dict.fromkeys(ALL_CATEGORIES, True)
     assert len(visit.page.evaluate("__seen")) == 2
     visit.page.locator("iframe[src$='/demo/frame']").wait_for()
-    visit.page.wait_for_function("document.cookie.includes('_ga=')")
+    visit.wait_until("document.cookie.includes('_ga=')")
 
     state = server_state(live_server, read_key, cookie["visitor_id"])
     assert state["categories"] == dict.fromkeys(ALL_CATEGORIES, True)
@@ -273,9 +273,7 @@ def test_gpc(browser: Browser, live_server: Any, read_key: str) -> None:
         analytics.check()
         settings.get_by_role("button", name="選択を保存").click()
         visit.wait_tags("analytics")
-        visit.page.wait_for_function(
-            "(window.dataLayer.filter((e) => e.event === 'cmp_consent').length === 2)"
-        )
+        visit.wait_until("(window.dataLayer.filter((e) => e.event === 'cmp_consent').length === 2)")
         cookie = visit.wait_stored()
         state = server_state(live_server, read_key, cookie["visitor_id"])
         assert state["method"] == "preferences" and state["gpc"] is True
@@ -398,7 +396,7 @@ def test_withdrawal_deletes_the_listed_cookies(visit: Visit, live_server: Any) -
     visit.wait_banner().get_by_role("button", name="同意する").click()
     visit.wait_tags("analytics", "targeting")
     visit.wait_stored()
-    visit.page.wait_for_function("document.cookie.includes('_fbp=')")
+    visit.wait_until("document.cookie.includes('_fbp=')")
     set_by_tags = {"_ga", "_ga_DEMO", "demo_analytics", "demo_targeting", "_fbp"}
     assert set_by_tags <= visit.cookies().keys()
 
@@ -406,7 +404,7 @@ def test_withdrawal_deletes_the_listed_cookies(visit: Visit, live_server: Any) -
     settings = visit.page.get_by_role("dialog", name="設定")
     settings.get_by_role("switch", name="アクセス解析").uncheck()
     settings.get_by_role("button", name="選択を保存").click()
-    visit.page.wait_for_function("!document.cookie.includes('_ga=')")
+    visit.wait_until("!document.cookie.includes('_ga=')")
     cookies = visit.cookies()
     assert not {"_ga", "_ga_DEMO", "demo_analytics"} & cookies.keys()
     assert {"demo_targeting", "_fbp"} <= cookies.keys()
