@@ -8,6 +8,7 @@ with one line naming it and exit status 2.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import click
@@ -150,6 +151,131 @@ def create_admin(username: str, password: str | None, role: str) -> None:
         )
     )
     click.echo(f"admin user '{username}' ({role}) saved")
+
+
+# -- records: export and purge (issue 5) ----------------------------------------------------
+
+
+def _time_option(value: str | None, name: str) -> str:
+    from cmp import clock
+
+    if not value:
+        return ""
+    text = f"{value}T00:00:00Z" if re.match(r"^\d{4}-\d{2}-\d{2}$", value) else value
+    try:
+        return clock.iso(clock.parse(text))
+    except ValueError as exc:
+        raise click.BadParameter("a day (2026-01-31) or an ISO time", param_hint=name) from exc
+
+
+@cli.command("export-records")
+@click.option("--site", required=True)
+@click.option("--from", "start", default=None, help="first day or time (inclusive)")
+@click.option("--to", "end", default=None, help="last day or time (exclusive)")
+@click.option("--recipient", default="", help="only records for this recipient key")
+@click.option("--format", "fmt", default="csv", type=click.Choice(["csv", "jsonl"]))
+@click.option("--lang", default="ja", type=click.Choice(["ja", "en"]), help="CSV headers")
+@click.option("--ids/--no-ids", default=False, help="include every allowed id (signed)")
+@click.option("--received", is_flag=True, help="export received provisions (Art. 30)")
+@click.option("--output", "-o", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+def export_records(
+    site: str,
+    start: str | None,
+    end: str | None,
+    recipient: str,
+    fmt: str,
+    lang: str,
+    ids: bool,
+    received: bool,
+    output: str,
+) -> None:
+    """Export confirmation records (確認記録) as CSV or JSONL, with a progress bar."""
+    import json
+
+    from tqdm import tqdm
+
+    from cmp import records
+    from cmp.provision import Verifier
+
+    app = load_app()
+    store = app.extensions["cmp.store"]
+    if store.get_site(site) is None:
+        raise click.ClickException(f"no site '{site}'")
+    first, last = _time_option(start, "--from"), _time_option(end, "--to")
+    sign = Verifier(app.config["SECRET_KEY"]).sign
+    with click.open_file(output, "w", encoding="utf-8", newline="") as out:
+        if received:
+            found = store.query_received_provisions(site, start=first, end=last)
+            bar = tqdm(found, unit="record", desc="received", file=sys.stderr)
+            if fmt == "jsonl":
+                lines = (json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in bar)
+            else:
+                rows = (records.received_row(r, lang) for r in bar)
+                lines = records.csv_lines(rows, records.RECEIVED_COLUMNS, lang)
+        else:
+            total = store.count_provision_records(site, start=first, end=last)
+            found = store.iter_provision_records(
+                site, start=first, end=last, recipient=recipient, with_ids=ids
+            )
+            bar = tqdm(found, total=total, unit="record", desc="records", file=sys.stderr)
+            if fmt == "jsonl":
+                lines = records.jsonl_lines(bar, sign if ids else None)
+            elif ids:
+                columns = records.COLUMNS + records.VISITOR_COLUMNS
+                lines = records.csv_lines(records.visitor_rows(bar, sign, lang), columns, lang)
+            else:
+                rows = (records.row(r, lang) for r in bar)
+                lines = records.csv_lines(rows, records.COLUMNS, lang)
+        for line in lines:
+            out.write(line)
+        bar.close()
+
+
+@cli.command()
+@click.option("--now", default=None, help="purge as of this time (default: now)")
+def purge(now: str | None) -> None:
+    """Delete confirmation and received-provision records past their retention, nothing else."""
+    from cmp import clock
+
+    moment = _time_option(now, "--now") or clock.iso(clock.now())
+    store = load_app().extensions["cmp.store"]
+    records_removed = store.purge_provision_records(moment)
+    received_removed = store.purge_received_provisions(moment)
+    click.echo(
+        f"purged {records_removed} confirmation record(s) and {received_removed} "
+        f"received-provision record(s) retained until before {moment}"
+    )
+
+
+@cli.command("verify-receipts")
+@click.option("--site", default=None, help="only visitors with receipts on this site")
+def verify_receipts(site: str | None) -> None:
+    """Walk every receipt chain; report altered or removed receipts (exit 1 if any)."""
+    from tqdm import tqdm
+
+    from cmp import ids
+    from cmp.verify import verify_store
+
+    app = load_app()
+    store = app.extensions["cmp.store"]
+    if site is not None and store.get_site(site) is None:
+        raise click.ClickException(f"no site '{site}'")
+    # The bar goes to stderr and only on a terminal: the findings on stdout stay parseable.
+    with tqdm(desc="visitors", unit=" visitors", disable=None, leave=False) as bar:
+        try:
+            report = verify_store(store, site, progress=bar.update)
+        except StorageError as exc:
+            raise click.ClickException(f"store stopped answering, walk incomplete: {exc}") from exc
+    secret = app.config["SECRET_KEY"]
+    for f in report.findings:
+        # The signed id is the one the lookup API and the operator's logs know.
+        click.echo(f"{f.site}\t{ids.sign(secret, f.visitor_id)}\t{f.problem}")
+    click.echo(
+        f"checked {report.visitors} visitors, {report.receipts} receipts: "
+        f"{len(report.findings)} problem(s)"
+    )
+    if report.findings:
+        raise SystemExit(1)
 
 
 def main() -> None:

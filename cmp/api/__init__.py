@@ -52,7 +52,7 @@ def _problem(exc: problems.Problem) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint and the app-wide error handlers for API paths."""
-    from cmp.api import consents, openapi, sites  # noqa: F401 - registers routes
+    from cmp.api import aliases, consents, openapi, provision, records, sites  # noqa: F401
 
     app.register_blueprint(bp)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from cmp.api import bp
+from cmp.api import bp, openapi_provision
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -333,6 +333,11 @@ PATHS: dict[str, Any] = {
         }
     },
 }
+
+
+# The provision, records and alias endpoints are described in their own module (size).
+SCHEMAS.update(openapi_provision.SCHEMAS)
+PATHS.update(openapi_provision.PATHS)
 
 
 def spec() -> dict[str, Any]:

@@ -1,0 +1,285 @@
+"""OpenAPI paths and schemas of the provision, records and alias endpoints.
+
+Kept apart from :mod:`cmp.api.openapi` for size; that module merges them into the document.
+References point at ``#/components/schemas/...`` of the merged document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cmp.decisions import REASONS
+
+_STR = {"type": "string"}
+_INT = {"type": "integer", "minimum": 0}
+_BOOL = {"type": "boolean"}
+_STRS = {"type": "array", "items": _STR}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problems(*codes: int) -> dict[str, Any]:
+    return {
+        str(code): {
+            "description": "problem",
+            "content": {"application/problem+json": {"schema": _ref("Problem")}},
+        }
+        for code in codes
+    }
+
+
+def _json(schema: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+_IDENTIFIER = {
+    "type": "object",
+    "required": ["type", "value"],
+    "properties": {
+        "type": {"type": "string", "description": "cookie:<name>, idfa, aaid or email_sha256"},
+        "value": _STR,
+    },
+}
+_REASON = {"enum": list(REASONS)}
+_RECORD_PROPS = {
+    "record_id": _STR,
+    "site": _STR,
+    "items": _STRS,
+    "purpose": _STR,
+    "consent_confirmation": _STR,
+    "foreign_info_confirmation": _STR,
+    "provided_from": _STR,
+    "provided_to": _STR,
+    "allowed_count": _INT,
+    "denied_count": _INT,
+    "retention_until": _STR,
+    "created_by": _STR,
+    "created_at": _STR,
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Identifier": _IDENTIFIER,
+    "ProvisionCheck": {
+        "type": "object",
+        "required": ["recipient", "items"],
+        "properties": {
+            "recipient": _STR,
+            "items": {**_STRS, "minItems": 1, "maxItems": 100},
+            "visitor_ids": {**_STRS, "minItems": 1, "maxItems": 10_000},
+            "identifiers": {"type": "array", "items": _ref("Identifier"), "maxItems": 10_000},
+            "provided_from": _STR,
+            "provided_to": _STR,
+        },
+    },
+    "ProvisionResult": {
+        "type": "object",
+        "required": ["record_id", "allowed", "denied", "allowed_count", "denied_count"],
+        "properties": {
+            "record_id": _STR,
+            "allowed": {"type": "array", "items": {"oneOf": [_STR, _ref("Identifier")]}},
+            "denied": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["reason"],
+                    "properties": {
+                        "visitor_id": _STR,
+                        "type": _STR,
+                        "value": _STR,
+                        "reason": _REASON,
+                    },
+                },
+            },
+            "allowed_count": _INT,
+            "denied_count": _INT,
+        },
+    },
+    "ProvisionRecord": {
+        "type": "object",
+        "required": [*_RECORD_PROPS, "recipient"],
+        "properties": {
+            **_RECORD_PROPS,
+            "recipient": {
+                "type": "object",
+                "required": ["key", "name", "address", "representative", "country"],
+                "properties": {
+                    "key": _STR,
+                    "name": _STR,
+                    "address": _STR,
+                    "representative": _STR,
+                    "country": _STR,
+                },
+            },
+            "allowed": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["visitor_id", "receipt_id"],
+                    "properties": {"visitor_id": _STR, "receipt_id": _STR},
+                },
+            },
+        },
+    },
+    "ProvisionRecordList": {
+        "type": "object",
+        "required": ["records", "count"],
+        "properties": {
+            "records": {"type": "array", "items": _ref("ProvisionRecord")},
+            "count": _INT,
+        },
+    },
+    "ReceivedProvisionInput": {
+        "type": "object",
+        "required": ["provider", "items", "person_id", "consent_statement"],
+        "properties": {
+            "provider": {
+                "type": "object",
+                "required": ["name", "address", "representative"],
+                "properties": {"name": _STR, "address": _STR, "representative": _STR},
+            },
+            "items": {**_STRS, "minItems": 1},
+            "person_id": _STR,
+            "consent_statement": _STR,
+            "foreign_statement": _STR,
+            "received_at": _STR,
+            "note": _STR,
+        },
+    },
+    "ReceivedProvision": {
+        "type": "object",
+        "required": [
+            "record_id",
+            "site",
+            "provider",
+            "items",
+            "person_id",
+            "consent_statement",
+            "received_at",
+            "created_by",
+            "retention_until",
+            "created_at",
+        ],
+        "properties": {
+            "record_id": _STR,
+            "site": _STR,
+            "provider": {"type": "object", "additionalProperties": _STR},
+            "items": _STRS,
+            "person_id": _STR,
+            "consent_statement": _STR,
+            "foreign_statement": _STR,
+            "received_at": _STR,
+            "created_by": _STR,
+            "retention_until": _STR,
+            "created_at": _STR,
+            "note": _STR,
+        },
+    },
+    "ReceivedProvisionList": {
+        "type": "object",
+        "required": ["records", "count"],
+        "properties": {
+            "records": {"type": "array", "items": _ref("ReceivedProvision")},
+            "count": _INT,
+        },
+    },
+    "AliasLink": {
+        "type": "object",
+        "required": ["visitor_id", "aliases"],
+        "properties": {
+            "visitor_id": _STR,
+            "aliases": {
+                "type": "array",
+                "items": _ref("Identifier"),
+                "minItems": 1,
+                "maxItems": 20,
+            },
+        },
+    },
+}
+
+_SITE = {"name": "site", "in": "path", "required": True, "schema": _STR}
+_SECURED = [{"apiKey": []}]
+_QUERY = [
+    {"name": name, "in": "query", "schema": schema}
+    for name, schema in (
+        ("from", _STR),
+        ("to", _STR),
+        ("recipient", _STR),
+        ("format", {"enum": ["json", "csv"]}),
+        ("lang", {"enum": ["ja", "en"]}),
+        ("ids", {"enum": ["0", "1"]}),
+        ("limit", _STR),
+        ("visitor_id", _STR),
+    )
+]
+
+PATHS: dict[str, Any] = {
+    "/api/v1/sites/{site}/provision-checks": {
+        "post": {
+            "summary": "Check ids before providing to a recipient (APPI Art. 31; scope provision)",
+            "parameters": [_SITE],
+            "security": _SECURED,
+            "requestBody": _body("ProvisionCheck"),
+            "responses": {
+                "200": _json("ProvisionResult", "a verdict per id and the record written"),
+                **_problems(400, 401, 403, 404, 413, 415, 422, 503),
+            },
+        }
+    },
+    "/api/v1/sites/{site}/provision-records": {
+        "get": {
+            "summary": "Confirmation records, listed or exported (scope read)",
+            "parameters": [_SITE, *_QUERY],
+            "security": _SECURED,
+            "responses": {
+                "200": {
+                    "description": "the records",
+                    "content": {
+                        "application/json": {"schema": _ref("ProvisionRecordList")},
+                        "text/csv": {},
+                    },
+                },
+                **_problems(400, 401, 403, 404, 422, 503),
+            },
+        }
+    },
+    "/api/v1/sites/{site}/received-provisions": {
+        "post": {
+            "summary": "Record information received from a provider (Art. 30; scope provision)",
+            "parameters": [_SITE],
+            "security": _SECURED,
+            "requestBody": _body("ReceivedProvisionInput"),
+            "responses": {
+                "201": _json("ReceivedProvision", "recorded"),
+                **_problems(400, 401, 403, 404, 413, 415, 422, 503),
+            },
+        },
+        "get": {
+            "summary": "Received-provision records by time (scope read)",
+            "parameters": [_SITE, *_QUERY[:2]],
+            "security": _SECURED,
+            "responses": {
+                "200": _json("ReceivedProvisionList", "the records"),
+                **_problems(401, 403, 404, 422, 503),
+            },
+        },
+    },
+    "/api/v1/sites/{site}/aliases": {
+        "post": {
+            "summary": "Link other identifiers to a visitor (scope write)",
+            "parameters": [_SITE],
+            "security": _SECURED,
+            "requestBody": _body("AliasLink"),
+            "responses": {
+                "201": _json("AliasLink", "linked"),
+                **_problems(400, 401, 403, 404, 413, 415, 422, 503),
+            },
+        }
+    },
+}

@@ -1,0 +1,110 @@
+"""``GET /api/v1/sites/{site}/provision-records``: confirmation records (scope read).
+
+Query: ``from``, ``to`` (a day ``2026-01-01`` or an ISO time; ``to`` is exclusive),
+``recipient``, ``format=json|csv``, ``lang=ja|en`` (CSV headers), ``ids=1`` (list the
+allowed ids), ``limit`` (JSON only), and ``visitor_id`` for the records about one visitor
+(disclosure on request, APPI Art. 33(5)). CSV streams, so an export of any size is served
+without building it in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import islice
+
+from flask import Response, jsonify, request, stream_with_context
+
+from cmp import clock, context, ids, records
+from cmp.api import auth, bp, site_config
+from cmp.api.problems import Problem
+from cmp.provision import Verifier
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_LIMIT = 10_000
+
+
+def parse_time(value: str | None, name: str) -> str:
+    """Return ``value`` (a day or an ISO time) as an ISO UTC time; '' if absent; else 422."""
+    if not value:
+        return ""
+    text = f"{value}T00:00:00Z" if _DAY.match(value) else value
+    try:
+        return clock.iso(clock.parse(text))
+    except ValueError as exc:
+        raise Problem(
+            422, "validation_error", f"'{name}' is not a day or ISO time", field=name
+        ) from exc
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    value = request.args.get(name, allowed[0])
+    if value not in allowed:
+        raise Problem(422, "validation_error", f"'{name}' must be one of {', '.join(allowed)}")
+    return value
+
+
+@bp.route("/sites/<site>/provision-records", methods=["GET"])
+def provision_records(site: str) -> Response:
+    """List or export confirmation records."""
+    site_config(site)
+    store = context.store()
+    auth.require(store, site, "read")
+    start = parse_time(request.args.get("from"), "from")
+    end = parse_time(request.args.get("to"), "to")
+    recipient = request.args.get("recipient", "")
+    fmt = _choice("format", ("json", "csv"))
+    lang = _choice("lang", ("ja", "en"))
+    with_ids = _choice("ids", ("0", "1")) == "1"
+    limit_text = request.args.get("limit", "1000")
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+        raise Problem(422, "validation_error", f"'limit' must be 1 to {MAX_LIMIT}")
+    sign = Verifier(context.secret()).sign
+    visitor = request.args.get("visitor_id")
+    if visitor is not None:
+        try:
+            raw = ids.verify(context.secret(), visitor)
+        except ids.InvalidVisitorId as exc:
+            raise Problem(400, "invalid_visitor_id", str(exc)) from exc
+        found = [
+            r
+            for r in store.visitor_provision_records(site, raw)
+            if (not start or r.created_at >= start)
+            and (not end or r.created_at < end)
+            and (not recipient or r.recipient.get("key") == recipient)
+        ]
+        if fmt == "csv":
+            rows = records.visitor_rows(found, sign, lang)
+            return _csv(rows, records.COLUMNS + records.VISITOR_COLUMNS, lang, f"{site}-visitor")
+        return jsonify({"records": [records.present(r, sign) for r in found], "count": len(found)})
+    if fmt == "csv":
+        everything = store.iter_provision_records(
+            site, start=start, end=end, recipient=recipient, with_ids=with_ids
+        )
+        if with_ids:
+            rows = records.visitor_rows(everything, sign, lang)
+            columns = records.COLUMNS + records.VISITOR_COLUMNS
+        else:
+            rows = (records.row(r, lang) for r in everything)
+            columns = records.COLUMNS
+        return _csv(rows, columns, lang, f"{site}-provision-records")
+    found = list(
+        islice(
+            store.iter_provision_records(
+                site, start=start, end=end, recipient=recipient, with_ids=with_ids
+            ),
+            int(limit_text),
+        )
+    )
+    body = [records.present(r, sign if with_ids else None) for r in found]
+    return jsonify({"records": body, "count": len(body)})
+
+
+def _csv(rows, columns, lang: str, name: str) -> Response:  # noqa: ANN001 - iterables
+    # A byte-order mark first: spreadsheet software then reads the Japanese text as UTF-8.
+    def generate():  # noqa: ANN202
+        yield "\ufeff"
+        yield from records.csv_lines(rows, columns, lang)
+
+    resp = Response(stream_with_context(generate()), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return resp
