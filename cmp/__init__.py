@@ -46,10 +46,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["cmp.store"] = open_store(app.config["STORE_URL"])
     app.extensions["cmp.config_cache"] = ConfigCache(float(app.config["CONFIG_CACHE_SECONDS"]))
 
-    from cmp import admin, api, public, ratelimit
+    from cmp import admin, api, public, ratelimit, security
 
     api.init_app(app)
     ratelimit.init_app(app)
     admin.init_app(app)
     public.init_app(app)
+    security.init_app(app)
     return app

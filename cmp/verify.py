@@ -1,0 +1,120 @@
+"""Walking every visitor's receipt chain and reporting altered or removed receipts.
+
+Receipts are legal evidence, so an operator (or an auditor) must be able to show that none
+was changed or deleted after the fact. Each receipt's hash covers its content and the hash
+of the visitor's previous receipt, and the store keeps the newest hash apart (the head), so
+:func:`cmp.receipts.verify_chain` finds an altered receipt, a removed one in the middle and
+a removed newest one. This module walks the whole store through the storage contract and
+also checks that each site's current state points at that site's newest receipt: a state
+that says "opted out by receipt 7" when receipt 7 is gone is as much a problem as a gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from cmp.model import Receipt
+from cmp.receipts import verify_chain
+from cmp.storage import Storage, StorageError
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one visitor's records."""
+
+    visitor_id: str
+    site: str
+    problem: str
+
+
+@dataclass
+class Report:
+    """What a walk found: how much it checked and every problem."""
+
+    visitors: int = 0
+    receipts: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.findings
+
+
+def check_visitor(
+    store: Storage, visitor_id: str, site: str | None = None
+) -> tuple[int, list[Finding]] | None:
+    """Check one visitor's chain (all sites: it is one chain) and the state on each site.
+
+    Returns how many receipts were checked (on ``site`` if given) and the findings, or None
+    when ``site`` is given and the visitor has no receipt there. The whole chain is checked
+    even then, since a removal anywhere breaks every later link.
+    """
+    try:
+        receipts = store.get_receipts(None, visitor_id)
+    except StorageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a record too damaged to decode is a finding
+        return 0, [Finding(visitor_id, site or "", f"receipts unreadable: {exc!r}")]
+    head = store.get_head(visitor_id)
+    sites = sorted({r.site for r in receipts})
+    if site is not None and site not in sites and receipts:
+        return None
+    where = site or ",".join(sites)
+    findings = [Finding(visitor_id, where, p) for p in verify_chain(receipts, head)]
+    if not receipts and head:
+        findings.append(Finding(visitor_id, where, "every receipt missing (head hash kept)"))
+    for name in [site] if site is not None else sites:
+        findings += _check_state(store, visitor_id, name, receipts)
+    return sum(1 for r in receipts if site is None or r.site == site), findings
+
+
+def _check_state(
+    store: Storage, visitor_id: str, site: str, receipts: list[Receipt]
+) -> list[Finding]:
+    newest = next((r for r in reversed(receipts) if r.site == site), None)
+    try:
+        state = store.get_state(site, visitor_id)
+    except StorageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an undecodable state is a finding too
+        return [Finding(visitor_id, site, f"state unreadable: {exc!r}")]
+    if state is None:
+        return [Finding(visitor_id, site, "state missing for recorded receipts")]
+    if newest is None or state.receipt_id != newest.receipt_id:
+        found = newest.receipt_id if newest else "none"
+        return [
+            Finding(
+                visitor_id,
+                site,
+                f"state points at receipt {state.receipt_id or '-'}, newest is {found}",
+            )
+        ]
+    return []
+
+
+def verify_store(
+    store: Storage,
+    site: str | None = None,
+    *,
+    visitors: Iterable[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Walk every visitor (or the given ones) and return the :class:`Report`.
+
+    ``progress`` is called with 1 after each visitor (a progress bar's ``update``).
+    Raises :class:`StorageError` if the store stops answering: a partial walk must not
+    look like a clean one.
+    """
+    report = Report()
+    for visitor_id in visitors if visitors is not None else store.iter_visitors():
+        checked = check_visitor(store, visitor_id, site)
+        if progress:
+            progress(1)
+        if checked is None:
+            continue
+        report.visitors += 1
+        report.receipts += checked[0]
+        report.findings += checked[1]
+    return report

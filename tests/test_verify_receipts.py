@@ -1,0 +1,153 @@
+"""`cmp verify-receipts`: an intact store passes, a receipt altered or removed is caught.
+
+Decisions are recorded through the API; the tampering goes straight at Redis with a raw
+client, as an intruder with access to the database (or a careless script) would, using the
+storage's own blob layout (:mod:`cmp.storage.receipt_codec`) so the damaged record still decodes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+
+from cmp import ids
+from cmp.model import Site
+from cmp.seed import demo_categories
+from cmp.siteconfig import publish_policy
+from cmp.storage import Storage
+from cmp.storage import keys as redis_keys
+from cmp.storage.codec import dumps
+from cmp.storage.receipt_codec import HEADER, element, split_blob
+from cmp.verify import verify_store
+from tests.conftest import SECRET, make_app
+from tests.servers import RedisServer
+
+CMP = str(Path(sys.executable).with_name("cmp"))
+DECISION = {"policy_version": 1, "categories": {"analytics": True, "targeting": False}}
+
+
+def decide(app: Flask, site: str = "demo", times: int = 3) -> str:
+    """Record ``times`` decisions for one new visitor; return its raw id."""
+    client = app.test_client()
+    visitor = None
+    for n in range(times):
+        body = {**DECISION, "categories": {"analytics": n % 2 == 0}}
+        if visitor:
+            body["visitor_id"] = visitor
+        resp = client.post(f"/api/v1/sites/{site}/consents", json=body)
+        assert resp.status_code == 201, resp.get_json()
+        visitor = resp.get_json()["visitor_id"]
+    return ids.verify(SECRET, visitor)
+
+
+def add_site(store: Storage, key: str) -> None:
+    """A second site with the demo's categories and policy version 1."""
+    store.put_site(Site(key=key, name=key, origins=[], languages=["ja"]))
+    store.put_categories(key, demo_categories())
+    publish_policy(store, key, "初版", bump=False)
+
+
+def cli(url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CMP_STORE_URL": url, "CMP_SECRET_KEY": SECRET}
+    env.pop("CMP_ENV", None)
+    return subprocess.run(
+        [CMP, "verify-receipts", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def rewrite(server: RedisServer, vid: str, change) -> None:  # noqa: ANN001 - a blob edit
+    """Apply ``change(header, elements) -> elements`` to the visitor's receipt blob."""
+    raw = redis.Redis(port=server.port)
+    try:
+        key = redis_keys.receipts(vid)
+        blob = raw.get(key)
+        parts = change(split_blob(blob))
+        raw.set(key, blob[:HEADER] + b"".join(element(p) for p in parts))
+    finally:
+        raw.close()
+
+
+@pytest.fixture
+def redis_app(redis_server: RedisServer) -> Flask:
+    client = redis_server.client()
+    client.flushall()
+    client.close()
+    app = make_app(redis_server.url)
+    yield app
+    app.extensions["cmp.store"].close()
+
+
+def test_intact_chains_pass_on_every_backend(app: Flask) -> None:
+    store = app.extensions["cmp.store"]
+    add_site(store, "shop")
+    visitors = [decide(app) for _ in range(3)] + [decide(app, "shop", 2)]
+    report = verify_store(store)
+    assert report.ok, report.findings
+    assert report.visitors == 4 and report.receipts == 11
+    only_shop = verify_store(store, "shop")
+    assert only_shop.ok and only_shop.visitors == 1 and only_shop.receipts == 2
+    assert set(store.iter_visitors()) == set(visitors)
+
+
+def test_cli_reports_nothing_on_an_intact_store(redis_app: Flask, redis_server) -> None:
+    decide(redis_app)
+    result = cli(redis_server.url)
+    assert result.returncode == 0, result.stderr
+    assert "checked 1 visitors, 3 receipts: 0 problem(s)" in result.stdout
+
+
+def test_altered_receipt_is_caught(redis_app: Flask, redis_server: RedisServer) -> None:
+    store = redis_app.extensions["cmp.store"]
+    victim, bystander = decide(redis_app), decide(redis_app)
+    second = store.get_receipts(None, victim)[1]
+    # Backdate the visitor's refusal into a consent, keeping the stored hash as it was.
+    forged = replace(second, categories={**second.categories, "analytics": True})
+    assert forged.categories != second.categories
+    rewrite(
+        redis_server, victim, lambda parts: [parts[0], dumps(forged.to_dict()).encode(), *parts[2:]]
+    )
+    assert store.get_receipts(None, victim)[1].categories["analytics"] is True
+
+    result = cli(redis_server.url)
+    assert result.returncode == 1
+    lines = [line.split("\t") for line in result.stdout.splitlines() if "\t" in line]
+    assert lines and all(ids.verify(SECRET, signed) == victim for _, signed, _ in lines)
+    assert any(problem.endswith("content altered") for _, _, problem in lines)
+    assert any(second.receipt_id in problem for _, _, problem in lines)
+    assert "checked 2 visitors, 6 receipts" in result.stdout
+    assert verify_store(store, visitors=[bystander]).ok
+
+
+def test_removed_receipts_are_caught(redis_app: Flask, redis_server: RedisServer) -> None:
+    store = redis_app.extensions["cmp.store"]
+    middle, newest = decide(redis_app, times=4), decide(redis_app, times=4)
+    rewrite(redis_server, middle, lambda parts: [parts[0], *parts[2:]])
+    rewrite(redis_server, newest, lambda parts: parts[:-1])
+
+    report = verify_store(store)
+    by_visitor = {
+        v: [f.problem for f in report.findings if f.visitor_id == v] for v in (middle, newest)
+    }
+    assert any("previous receipt missing" in p for p in by_visitor[middle])
+    assert "newest receipt missing or altered" in by_visitor[newest]
+    assert any(p.startswith("state points at receipt") for p in by_visitor[newest])
+    assert cli(redis_server.url).returncode == 1
+
+
+def test_site_filter_and_unknown_site(redis_app: Flask, redis_server: RedisServer) -> None:
+    store = redis_app.extensions["cmp.store"]
+    add_site(store, "shop")
+    broken = decide(redis_app, "shop", 3)
+    decide(redis_app)
+    rewrite(redis_server, broken, lambda parts: parts[:-1])
+    assert cli(redis_server.url, "--site", "demo").returncode == 0
+    assert cli(redis_server.url, "--site", "shop").returncode == 1
+    missing = cli(redis_server.url, "--site", "nosuch")
+    assert missing.returncode != 0 and "no site 'nosuch'" in missing.stderr
