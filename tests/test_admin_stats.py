@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from cmp import clock
-from cmp.admin.chart import layout, nice_max
+from cmp.admin.chart import axis_top, layout
 from tests.test_admin_support import Console, sign_in
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
@@ -66,7 +66,7 @@ def test_period_choice(console: Console) -> None:
 
 
 def test_chart_layout() -> None:
-    assert [nice_max(n) for n in (0, 1, 3, 7, 10, 11, 230)] == [1, 1, 5, 10, 10, 20, 500]
+    assert [axis_top(n) for n in (0, 1, 3, 7, 10, 13, 230)] == [4, 4, 4, 8, 12, 16, 240]
     days = ["2026-01-01", "2026-01-02", "2026-01-03"]
     chart = layout(days, [0, 4, 2], {"analytics": [None, 0.5, 1.0], "targeting": [0.0, None, 0.0]})
     assert [b["n"] for b in chart.bars] == [0, 4, 2]
@@ -78,3 +78,5 @@ def test_chart_layout() -> None:
     top = chart.plot["y"]
     assert analytics["points"][1]["y"] == top  # 100 % at the top
     assert [t["label"] for t in chart.rate_ticks] == ["0%", "25%", "50%", "75%", "100%"]
+    assert [t["label"] for t in chart.y_ticks] == ["0", "1", "2", "3", "4"]
+    assert chart.x_labels[-1]["label"] == "01-03"

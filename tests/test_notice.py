@@ -35,6 +35,9 @@ def test_every_recipient_with_its_three_required_items(app: Flask, client) -> No
             part = found[recipient.key]
             items = [html.unescape(i) for i in re.findall(r"<li>(.*?)</li>", part)]
             assert items == recipient.items[lang]  # 1. the information, item by item
+            assert (
+                "<dt>送信される情報</dt>" if lang == "ja" else "<dt>Information sent</dt>"
+            ) in part
             assert field(part, "recipient-name") == recipient.name[lang]  # 2. who receives it
             assert field(part, "service-name") == recipient.service[lang]
             assert field(part, "purpose") == recipient.purpose[lang]  # 3. both purposes

@@ -28,15 +28,15 @@ class Chart:
     plot: dict = field(default_factory=dict)
 
 
-def nice_max(value: int) -> int:
-    """Round a maximum up to 1, 2 or 5 times a power of ten (at least 1)."""
-    if value <= 1:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+def axis_top(value: int) -> int:
+    """The top of the left axis: four equal whole-number steps that reach ``value``."""
+    need = max(1, math.ceil(value / 4))
+    power = 10 ** math.floor(math.log10(need))
+    for factor in (1, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        step = factor * power
+        if step >= need and step == int(step):
+            return int(step) * 4
+    return 40 * power  # pragma: no cover - factor 10 always fits
 
 
 def layout(days: list[str], decisions: list[int], rates: dict[str, list[float | None]]) -> Chart:
@@ -48,7 +48,7 @@ def layout(days: list[str], decisions: list[int], rates: dict[str, list[float | 
     chart.plot = {"x": LEFT, "y": TOP, "w": inner_w, "h": inner_h, "bottom": bottom}
     count = max(len(days), 1)
     slot = inner_w / count
-    top = nice_max(max(decisions, default=0))
+    top = axis_top(max(decisions, default=0))
     for i, (day, n) in enumerate(zip(days, decisions, strict=True)):
         h = inner_h * n / top
         chart.bars.append(
@@ -64,12 +64,11 @@ def layout(days: list[str], decisions: list[int], rates: dict[str, list[float | 
     for k in range(5):
         value = top * k / 4
         y = round(bottom - inner_h * k / 4, 1)
-        label = f"{value:g}" if value == int(value) else f"{value:.1f}"
-        chart.y_ticks.append({"y": y, "label": label})
+        chart.y_ticks.append({"y": y, "label": str(int(value))})
         chart.rate_ticks.append({"y": y, "label": f"{25 * k}%"})
     every = max(1, math.ceil(count / 8))
     for i, day in enumerate(days):
-        if i % every == 0 or i == count - 1:
+        if (count - 1 - i) % every == 0:  # counted back from today: today always labelled
             chart.x_labels.append({"x": round(LEFT + (i + 0.5) * slot, 1), "label": day[5:]})
     for index, (key, values) in enumerate(rates.items()):
         segments: list[str] = []

@@ -137,9 +137,34 @@ class KeyForm(Editor):
         return (name, scopes) if self.ok() else None
 
 
+#: Banner texts edited in one line (labels and buttons); the others get a text box.
+SHORT_TEXTS = {
+    "title",
+    "accept_all",
+    "reject_all",
+    "settings",
+    "save",
+    "close",
+    "essential_note",
+    "linking_title",
+    "recipients_label",
+    "items_label",
+    "purpose_label",
+    "recipient_purpose_label",
+    "country_label",
+    "system_label",
+    "measures_label",
+    "privacy_policy",
+    "external_transmission",
+    "iframe_button",
+}
+
+
 def _texts_form() -> type[Editor]:
-    """Build the banner-texts form: one text area per built-in text key."""
-    fields = {key: TextAreaField() for key in DEFAULT_TEXTS["ja"]}
+    """Build the banner-texts form: one field per built-in text key."""
+    fields = {
+        key: StringField() if key in SHORT_TEXTS else TextAreaField() for key in DEFAULT_TEXTS["ja"]
+    }
     return type("TextsForm", (Editor,), fields)
 
 

@@ -14,31 +14,9 @@ from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
 from cmp.admin.editing import load_site
-from cmp.admin.forms import TextsForm, clean_texts
+from cmp.admin.forms import SHORT_TEXTS, TextsForm, clean_texts
 from cmp.model import Site
 from cmp.texts import DEFAULT_TEXTS
-
-#: Texts shown in a single line; the others get a larger box.
-SHORT = {
-    "title",
-    "accept_all",
-    "reject_all",
-    "settings",
-    "save",
-    "close",
-    "essential_note",
-    "linking_title",
-    "recipients_label",
-    "items_label",
-    "purpose_label",
-    "recipient_purpose_label",
-    "country_label",
-    "system_label",
-    "measures_label",
-    "privacy_policy",
-    "external_transmission",
-    "iframe_button",
-}
 
 
 def banner_lang(site: Site) -> str:
@@ -77,6 +55,6 @@ def texts(site: str) -> ResponseReturnValue:
         lang=lang,
         keys=list(DEFAULT_TEXTS["ja"]),
         defaults=DEFAULT_TEXTS[lang],
-        short=SHORT,
+        short=SHORT_TEXTS,
         saved=request.args.get("saved"),
     ), status

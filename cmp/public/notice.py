@@ -14,14 +14,13 @@ from flask import Blueprint, Response, abort, render_template, request
 from cmp import context
 from cmp.model import Category, Recipient, Site
 from cmp.siteconfig import recipient_view
-from cmp.texts import texts_for
 
 bp = Blueprint("notice", __name__)
 
 #: No script at all; styles from cmp's own static folder only.
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
 
-#: The page's own wording; the site's banner texts add its opt-out sentence.
+#: The page's own wording; a site's own opt-out text (banner texts) is added below it.
 WORDS = {
     "ja": {
         "title": "利用者情報の外部送信について",
@@ -151,8 +150,8 @@ def notice(site: str) -> Response:
         "public/notice.html",
         site=current,
         lang=lang,
-        texts=texts_for(current.texts, lang),
         words=WORDS[lang],
+        own_opt_out=(current.texts.get(lang) or {}).get("opt_out", ""),
         recipients=entries(categories, store.get_recipients(site), lang),
         privacy_policy=safe_link(current.privacy_policy_url),
         languages=[lang_ for lang_ in ("ja", "en") if lang_ in current.languages],
