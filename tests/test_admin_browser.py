@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.security import generate_password_hash
 
@@ -221,3 +222,30 @@ def test_screenshots_of_the_main_pages(admin: Page, live_server: Any) -> None:
     _shot(admin, "admin-recipient-errors")
     for name in ("admin-sites", "admin-stats", "notice"):
         assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_axe_finds_no_serious_violation(admin: Page, live_server: Any) -> None:
+    axe = Axe()
+    found = {}
+    for path in (
+        "/admin/",
+        "/admin/sites/demo/categories",
+        "/admin/sites/demo/categories/analytics",
+        "/admin/sites/demo/recipients/ad-global",
+        "/admin/sites/demo/texts",
+        "/admin/sites/demo/stats",
+        "/admin/sites/demo/keys",
+        "/sites/demo/external-transmission",
+    ):
+        admin.goto(live_server.url + path)
+        found[path] = axe.run(admin).response["violations"]
+    admin.goto(live_server.url + "/admin/sites/demo/recipients/new")
+    admin.click("form.editor button[type=submit].primary")  # a form full of errors
+    found["errors"] = axe.run(admin).response["violations"]
+    serious = [
+        (path, v["id"], [n["target"] for n in v["nodes"]][:3])
+        for path, violations in found.items()
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
