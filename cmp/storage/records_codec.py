@@ -49,16 +49,22 @@ def pack_allowed(pairs: Sequence[Sequence[str]]) -> tuple[bytes, bytes, bytes]:
         tail = rid[VID_WIDTH + 1 :]
         if (
             len(vid) != VID_WIDTH
-            or not vid.isascii()
-            or rid[:VID_WIDTH] != vid
             or rid[VID_WIDTH : VID_WIDTH + 1] != "-"
-            or not tail.isdigit()
-            or str(int(tail)) != tail
+            or not rid.startswith(vid)
+            or not (tail.isascii() and tail.isdigit())
+            or tail[0] == "0"
         ):
             return _pack_text(pairs)
         vids.append(vid)
-        put_varint(seqs, int(tail))
-    return b"a", "".join(vids).encode(), bytes(seqs)
+        seq = int(tail)
+        if seq < 0x80:
+            seqs.append(seq)
+        else:
+            put_varint(seqs, seq)
+    joined = "".join(vids)
+    if not joined.isascii():
+        return _pack_text(pairs)
+    return b"a", joined.encode(), bytes(seqs)
 
 
 def _pack_text(pairs: Sequence[Sequence[str]]) -> tuple[bytes, bytes, bytes]:

@@ -19,6 +19,7 @@ from cmp.storage import keys
 from cmp.storage.base import DecisionMaker, StorageError
 from cmp.storage.bulk import bulk_get
 from cmp.storage.codec import (
+    STATE_TAG,
     choice_text,
     dumps,
     is_json,
@@ -59,6 +60,7 @@ return 1
 """
 
 _MAX_ATTEMPTS = 64
+_COMMON = STATE_TAG | 1  # a packed state whose expiry is a whole number of days
 
 
 class VisitorsMixin:
@@ -199,6 +201,13 @@ class VisitorsMixin:
         for vid, data in zip(visitor_ids, found, strict=True):
             if data is None:
                 append(None)
+            elif data[0] == _COMMON and len(data) == 9 and data[5] > 127 > max(data[6:9]):
+                # The usual shape, read without the general decoder: expiry in days as a
+                # two-byte varint, sequence number and choice id below 128.
+                expires = int.from_bytes(data[1:5]) + ((data[5] & 127) | data[6] << 7) * 86400
+                choice_id = data[8]
+                entry = values[choice_id] if choice_id < len(values) else get(choice_id)
+                append(ConsentSummary(expires, data[7], entry[1]))
             elif is_json(data):
                 append(summary_of(self._unpack(site, vid, data)))
             else:
