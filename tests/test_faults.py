@@ -104,6 +104,7 @@ def serve(
 ) -> Serve:
     """Start ``cmp serve`` on ``store_url`` and wait until it answers ``/livez``."""
     port = free_port()
+    tmp_path.mkdir(parents=True, exist_ok=True)
     log_path = tmp_path / f"serve-{port}.log"
     log = log_path.open("wb")
     full = {
