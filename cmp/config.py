@@ -25,6 +25,10 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "PROVISION_MAX_IDS": (10_000, int),
     "CONFIG_CACHE_SECONDS": (1.0, float),
     "TRUST_PROXY": (0, int),
+    "ADMIN_SESSION_HOURS": (12.0, float),
+    "ADMIN_MAX_FAILURES": (5, int),
+    "ADMIN_LOCK_MINUTES": (15, int),
+    "ADMIN_LOGIN_LIMIT": ("20/minute", str),
 }
 
 
@@ -81,12 +85,20 @@ def validate(config: dict[str, Any]) -> None:
         config["SECRET_KEY"] = "dev-only-not-secret"
     elif env == "production" and len(str(secret)) < 16:
         raise ConfigError("CMP_SECRET_KEY: must be at least 16 characters")
-    for name in ("PUBLIC_MAX_BYTES", "MAX_CONTENT_LENGTH", "PROVISION_RETENTION_DAYS"):
+    for name in (
+        "PUBLIC_MAX_BYTES",
+        "MAX_CONTENT_LENGTH",
+        "PROVISION_RETENTION_DAYS",
+        "ADMIN_SESSION_HOURS",
+        "ADMIN_MAX_FAILURES",
+        "ADMIN_LOCK_MINUTES",
+    ):
         if int(config[name]) <= 0:
             raise ConfigError(f"CMP_{name}: must be a positive number")
-    limit = str(config.get("RATE_LIMIT", ""))
-    if limit != "off" and not _looks_like_limit(limit):
-        raise ConfigError(f"CMP_RATE_LIMIT: expected like '60/minute' or 'off', got {limit!r}")
+    for name in ("RATE_LIMIT", "ADMIN_LOGIN_LIMIT"):
+        limit = str(config.get(name, ""))
+        if limit != "off" and not _looks_like_limit(limit):
+            raise ConfigError(f"CMP_{name}: expected like '60/minute' or 'off', got {limit!r}")
 
 
 def _looks_like_limit(text: str) -> bool:

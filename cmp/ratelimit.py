@@ -29,6 +29,21 @@ def public_limit() -> str:
     return str(current_app.config["RATE_LIMIT"])
 
 
+def login_limit() -> str:
+    """Sign-in attempts allowed per client IP (on top of the per-account lock-out)."""
+    return str(current_app.config["ADMIN_LOGIN_LIMIT"])
+
+
+def login_limit_off() -> bool:
+    """True when ``CMP_ADMIN_LOGIN_LIMIT`` is ``off``."""
+    return current_app.config["ADMIN_LOGIN_LIMIT"] == "off"
+
+
+def remote_address() -> str:
+    """The budget of an admin sign-in: the client IP alone."""
+    return request.remote_addr or "-"
+
+
 def storage_uri(store_url: str) -> str:
     """The limits storage for a store URL: the same Redis, or memory beside SQLite."""
     if store_url.startswith(("redis://", "rediss://", "redis+cluster://")):
@@ -43,14 +58,24 @@ def init_app(app: Flask) -> None:
     # A limiter whose store is down must not turn a request into a 500: the request goes
     # on and, if it needs the store, gets the usual 503.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    # `off` turns every limit off (load and fault tests); CMP_ADMIN_LOGIN_LIMIT=off only
+    # the sign-in one.
     app.config["RATELIMIT_ENABLED"] = app.config["RATE_LIMIT"] != "off"
     limiter.init_app(app)
 
     @app.errorhandler(RateLimitExceeded)
     def _too_many(exc: RateLimitExceeded) -> Response:
-        resp = problems.response(
-            problems.Problem(429, "rate_limited", f"too many requests: limit {exc.description}")
-        )
+        if request.path.startswith("/api/"):
+            resp = problems.response(
+                problems.Problem(429, "rate_limited", f"too many requests: limit {exc.description}")
+            )
+        else:
+            resp = Response(
+                "Too many attempts; wait a minute and try again. / "
+                "試行回数が多すぎます。1分ほど待ってから再度お試しください。",
+                status=429,
+                mimetype="text/plain",
+            )
         retry = getattr(exc, "retry_after", None)
         resp.headers["Retry-After"] = str(int(retry)) if retry else "60"
         return resp

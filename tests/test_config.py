@@ -69,3 +69,20 @@ def test_bad_values_name_the_setting(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         create_app()
+
+
+def test_admin_sign_in_is_limited_per_ip(tmp_path: Path) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(
+        f"sqlite:///{tmp_path / 'l.sqlite3'}",
+        RATE_LIMIT="60/minute",
+        ADMIN_LOGIN_LIMIT="3/minute",
+        WTF_CSRF_ENABLED=False,
+    )
+    client = app.test_client()
+    form = {"username": "nobody", "password": "wrong-password"}
+    codes = [client.post("/admin/login", data=form).status_code for _ in range(4)]
+    assert codes[:3] == [200, 200, 200] and codes[3] == 429
+    assert "試行回数" in client.post("/admin/login", data=form).get_data(as_text=True)
+    app.extensions["cmp.store"].close()

@@ -30,6 +30,7 @@ from cmp.admin.audit import record
 from cmp.admin.forms import ActionForm, LoginForm
 from cmp.admin.i18n import safe_next
 from cmp.model import AdminUser
+from cmp.ratelimit import limiter, login_limit, login_limit_off, remote_address
 
 #: Endpoints reachable without signing in.
 PUBLIC = {"admin.login", "admin.lang"}
@@ -141,6 +142,7 @@ def check_login(username: str, password: str) -> tuple[AdminUser | None, str]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=remote_address, exempt_when=login_limit_off)
 def login() -> ResponseReturnValue:
     """The sign-in form; success starts a new session and returns to ``next``."""
     form = LoginForm()
