@@ -34,7 +34,10 @@ def counters(state: ConsentState, receipt: Receipt) -> dict[str, int]:
         return {"bots": 1}
     out = {"decisions": 1, f"method:{receipt.method}": 1}
     for key, on in state.categories.items():
-        out[f"cat:{key}:{'on' if on else 'off'}"] = 1
+        side = "on" if on else "off"
+        out[f"cat:{key}:{side}"] = 1
+        # Opt-in rate per method (banner vs preferences vs GPC) needs the cross count.
+        out[f"cat:{key}:{side}:m:{receipt.method}"] = 1
     return out
 
 

@@ -44,6 +44,7 @@ def test_figures_chart_and_csv(app: Flask, console: Console) -> None:
     assert f"<title>{today}: 5</title>" in html  # five decisions, the bot left out
     assert "60.0%" in html  # analytics: 3 of 5
     assert "0.0%" in html  # targeting: never
+    assert "75.0%" in html  # analytics through the banner: 3 of 4 (preferences: 0 of 1)
     csv_resp = console.get("/admin/sites/demo/stats.csv?days=90")
     assert csv_resp.mimetype == "text/csv"
     assert 'filename="cmp-demo-stats-90d.csv"' in csv_resp.headers["Content-Disposition"]

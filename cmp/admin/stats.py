@@ -34,6 +34,8 @@ class Stats:
     methods: dict[str, list[int]]
     on: dict[str, list[int]]
     off: dict[str, list[int]]
+    # Opt-in rate per method and category over the whole period.
+    method_rates: dict[str, dict[str, float | None]]
 
     def rates(self) -> dict[str, list[float | None]]:
         """Opt-in rate per category and day (None on a day without decisions on it)."""
@@ -75,6 +77,12 @@ def collect(site: str, categories: list[Category], days: int) -> Stats:
         return [int(raw.get(day, {}).get(counter, 0)) for day in names]
 
     methods = [m for m in CONSENT_METHODS if any(series(f"method:{m}"))] or ["banner"]
+
+    def rate(key: str, method: str) -> float | None:
+        on = sum(series(f"cat:{key}:on:m:{method}"))
+        off = sum(series(f"cat:{key}:off:m:{method}"))
+        return on / (on + off) if on + off else None
+
     return Stats(
         days=names,
         decisions=series("decisions"),
@@ -82,6 +90,7 @@ def collect(site: str, categories: list[Category], days: int) -> Stats:
         methods={m: series(f"method:{m}") for m in methods},
         on={k: series(f"cat:{k}:on") for k in keys},
         off={k: series(f"cat:{k}:off") for k in keys},
+        method_rates={m: {k: rate(k, m) for k in keys} for m in methods},
     )
 
 
