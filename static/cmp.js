@@ -54,8 +54,9 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
   const valid = (c, soft) => { if (c?.policy_version > 0 && c.categories) return c; if (!soft) throw c; };
   const sheetOf = (text) => { const s = new CSSStyleSheet(); s.replaceSync(text); return s; };
 
-  function readCookie() {
-    const p = jar()[CK]?.split('~');
+  const readCookie = () => parse(jar()[CK]);
+  function parse(v) {
+    const p = v?.split('~');
     if (p?.length != 7 || p[0] != '1' || !(+p[1] > 0)) return null;
     const list = (s) => (s ? s.split('+').filter((k) => KEY.test(k)) : []);
     return { pv: +p[1], vid: VID.test(p[2]) ? p[2] : '', c: list(p[3]), r: list(p[4]), gpc: p[5] == '1', t: +p[6] || 0 };
@@ -70,7 +71,6 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
     const u = { ...DENY };
     for (const c of cats()) for (const g of c.gcm || []) u[g] = has(s.c, c.key) ? 'granted' : u[g] || 'denied';
     if ((mapped = !!cfg)) w.gtag('consent', 'update', u);
-    wipe(s);
     scan();
   }
   const map = (all, on) => Object.fromEntries(all.map((k) => [k, has(on, k)]));
@@ -78,7 +78,7 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
     recipients: map(cfg ? keys(recs()) : s.r, s.r), gpc: s.gpc, method: s.m || null, decided_at: s.t });
   function apply(s, isNew) {
     cur = s;
-    if (isNew) writeCookie(s);
+    if (isNew) { writeCookie(s); wipe(s); }
     enforce(s);
     const p = { ...pub(s), new: !!isNew };
     w.dataLayer.push({ event: 'cmp_consent', cmp: p });
@@ -101,7 +101,7 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
     each('iframe[data-cmp-category][data-src]', (f) => {
       if (allowed(f)) { if (f.getAttribute('src') != f.dataset.src) f.src = f.dataset.src; return; }
       if (f.hasAttribute('src')) f.src = 'about:blank';
-      if (cfg) f.replaceWith(placeholder(f));
+      if (cfg) requestAnimationFrame(() => setTimeout(() => f.isConnected && !allowed(f) && f.replaceWith(placeholder(f)))); // after a frame: no forced layout
     });
   }
   function wipe(s) {
@@ -167,7 +167,7 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
       .then((r) => { if (!r.ok) throw r; return r.json(); })
       .then((c) => { put(cfgKey, (cfg = valid(c))); cDelay = 0; })
       .then(ready, () => {
-        if (cfg) return ready();
+        if ((cfg = cfg || valid(get(cfgKey), 1))) return ready(); // server down: last config
         setTimeout(load, (cDelay = Math.min(cDelay * 2 || 2000, 300000)));
       });
   }
@@ -286,7 +286,6 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
     return el;
   }
 
-  cfg = valid(get(cfgKey), 1);
   w.cmp = {
     open: () => show(1),
     consent: () => (cur ? pub(cur) : null),
@@ -295,9 +294,9 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
   };
   d.addEventListener('click', (e) => { if (e.target.closest?.('[data-cmp-open]')) { e.preventDefault(); show(1); } });
   w.addEventListener('online', () => { qDelay = 0; flush(); if (!cfg) load(); });
-  const start = readCookie();
-  if (start && (!cfg || fresh(start))) apply(start, 0);
-  else if (cfg) scan();
+  const begin = (v, s = parse(v)) => { if (!cur && s && (!(cfg ||= valid(get(cfgKey), 1)) || fresh(s))) apply(s, 0); };
   d.addEventListener('DOMContentLoaded', scan);
-  if (site) { load(); flush(); }
+  if (site) { load(); setTimeout(flush); }
+  // async: a first document.cookie read blocks on IPC
+  w.cookieStore ? cookieStore.get(CK).then((c) => begin(c?.value), () => begin(jar()[CK])) : begin(jar()[CK]);
 })(window, document, navigator);
