@@ -36,6 +36,8 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         "external_transmission": "外部送信について",
         "iframe_placeholder": "このコンテンツを表示するには、次のカテゴリへの同意が必要です。",
         "iframe_button": "同意して表示",
+        "gpc_note": "GPCが有効なため、対象のカテゴリはオフです。オンにすることもできます。",
+        "linking_toggle": "個人データとの紐付けに同意する",
         "opt_out": (
             "設定はいつでも「Cookie設定」から変更できます。オプトアウトすると、"
             "それ以降の送信・提供は停止されます。"
@@ -71,6 +73,8 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         "external_transmission": "External transmission",
         "iframe_placeholder": "To show this content, consent to the following category.",
         "iframe_button": "Consent and show",
+        "gpc_note": "Global Privacy Control is on: its categories start off; you may turn them on.",
+        "linking_toggle": "I consent to linking with personal data",
         "opt_out": (
             "You can change your choice at any time under 'Cookie settings'. Opting out stops "
             "any sending or provision from then on."

@@ -7,28 +7,15 @@ Content Security Policy violation and layout shift, so tests can check what left
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Request, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Request
 
-CHROMIUM = "/usr/bin/chromium"
-#: Flags that work as root with no network (see TESTING.md).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Requests that only consent may cause: the sample tags, their beacon, the blocked iframe.
 NON_ESSENTIAL = re.compile(r"/demo/(tags/|pixel|frame)")
 TIMEOUT_MS = 10_000
@@ -51,22 +38,6 @@ Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {
   get() { return true; }, configurable: true
 });
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module. Missing Chromium: skip, but fail on CI."""
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} missing: install Debian's chromium (make deps)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @dataclass

@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, sync_playwright
 from werkzeug.serving import make_server
 
 from cmp import create_app
 from cmp.apikeys import issue
 from cmp.seed import seed_demo
 from cmp.storage import Storage, open_store
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.openapi_check import watch
 from tests.servers import RedisCluster, RedisServer, free_port, start_cluster, start_redis
 
@@ -162,3 +164,16 @@ def live_server(redis_server: RedisServer) -> Iterator[LiveServer]:
     thread.join(timeout=5)
     store.close()
     assert problems == [], "API responses outside /api/v1/openapi.json"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the module; a missing Chromium fails (never skips)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: run `make test` (it installs Debian's chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

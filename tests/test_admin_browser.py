@@ -8,7 +8,6 @@ saves screenshots of the main pages under ``docs/screenshots/``.
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.security import generate_password_hash
 
 from cmp import clock, consents, ids
@@ -26,16 +25,6 @@ from tests.test_admin_support import ADMIN, FAST_HASH, PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TIMEOUT_MS = 10_000
 #: Records Content Security Policy violations from the first script that runs on a page.
@@ -46,29 +35,6 @@ document.addEventListener('securitypolicyviolation', (e) => {
 });
 """
 EVIL = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module (missing: skip locally, fail on CI)."""
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} missing: install Debian's chromium (make system-deps)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _needs_banner(live_server: Any) -> None:
-    """The banner and the demo page are another piece of the project: wait for them."""
-    client = live_server.app.test_client()
-    if client.get("/cmp.js").status_code != 200 or client.get("/demo").status_code != 200:
-        pytest.skip("/cmp.js or /demo is not there yet")
 
 
 @pytest.fixture
@@ -120,7 +86,6 @@ def _save_category(admin: Page, base: str, name_ja: str) -> None:
 def test_edited_category_text_reaches_the_banner(
     admin: Page, browser: Browser, live_server: Any
 ) -> None:
-    _needs_banner(live_server)
     _save_category(admin, live_server.url, "アクセス解析（統計）")
     _no_csp_violations(admin)
     shown = admin.request.get(live_server.url + "/api/v1/sites/demo/config").json()
@@ -131,7 +96,6 @@ def test_edited_category_text_reaches_the_banner(
 
 
 def test_live_preview_follows_the_texts(admin: Page, live_server: Any) -> None:
-    _needs_banner(live_server)
     admin.goto(live_server.url + "/admin/sites/demo/texts?lang=ja")
     frame = admin.frame_locator("#preview-frame")
     expect(frame.locator("cmp-banner h2")).to_have_text("Cookie等の利用について")
@@ -145,7 +109,6 @@ def test_live_preview_follows_the_texts(admin: Page, live_server: Any) -> None:
 
 
 def test_operator_html_stays_text(admin: Page, browser: Browser, live_server: Any) -> None:
-    _needs_banner(live_server)
     base = live_server.url
     admin.goto(base + "/admin/sites/demo/texts?lang=ja")
     admin.fill("#title", EVIL)
