@@ -41,8 +41,15 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="threads per worker (>1 uses gthread workers, which also keep connections alive)",
+)
 @click.option("--timeout", default=30, show_default=True, type=int, help="worker timeout (s)")
-def serve(host: str, port: int, workers: int, timeout: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
     """Serve cmp with gunicorn (pre-fork workers; each opens its own store connection)."""
     from gunicorn.app.base import BaseApplication
 
@@ -53,6 +60,9 @@ def serve(host: str, port: int, workers: int, timeout: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            if threads > 1:
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("threads", threads)
             self.cfg.set("timeout", timeout)
             self.cfg.set("accesslog", None)
             self.cfg.set("graceful_timeout", 10)
