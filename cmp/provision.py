@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from base64 import urlsafe_b64encode
+from binascii import b2a_base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +25,7 @@ from cmp.model import ProvisionRecord, Recipient, Site
 from cmp.storage import Storage
 from cmp.storage.types import ConsentSummary
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 # The raw id format of cmp.ids (16 random bytes, base64url without padding).
 _RAW = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
@@ -50,7 +51,8 @@ class Verifier:
         self.sep = signer.sep.decode() if isinstance(signer.sep, bytes) else signer.sep
 
     def _signature(self, value: str) -> bytes:
-        return urlsafe_b64encode(hmac.digest(self.key, value.encode(), self.digest)).rstrip(b"=")
+        mac = hmac.digest(self.key, value.encode(), self.digest)
+        return b2a_base64(mac, newline=False).translate(_URLSAFE).rstrip(b"=")
 
     def raw(self, signed: object) -> str | None:
         """Return the raw id inside ``signed``, or None where :func:`cmp.ids.verify` raises."""

@@ -20,20 +20,9 @@ from tests.conftest import SECRET
 ORIGIN = "http://127.0.0.1:8000"
 URL = "/api/v1/sites/demo/provision-checks"
 RULE_28 = (
-    "record_id",
-    "site",
-    "recipient",
-    "items",
-    "purpose",
-    "consent_confirmation",
-    "foreign_info_confirmation",
-    "provided_from",
-    "provided_to",
-    "allowed_count",
-    "denied_count",
-    "retention_until",
-    "created_by",
-)
+    "record_id site recipient items purpose consent_confirmation foreign_info_confirmation "
+    "provided_from provided_to allowed_count denied_count retention_until created_by"
+).split()
 
 
 def decide(client: FlaskClient, categories: dict, recipients: dict | None = None, **extra) -> str:

@@ -196,6 +196,7 @@ class VisitorsMixin:
         found = bulk_get(self.raw, [keys.state(v, site_no) for v in visitor_ids])
         table = self.tables.choices(site)
         values, get = table.values, table.get
+        new = tuple.__new__  # what ConsentSummary(...) calls, without its Python wrapper
         out: list[ConsentSummary | None] = []
         append = out.append
         for vid, data in zip(visitor_ids, found, strict=True):
@@ -207,7 +208,7 @@ class VisitorsMixin:
                 expires = int.from_bytes(data[1:5]) + ((data[5] & 127) | data[6] << 7) * 86400
                 choice_id = data[8]
                 entry = values[choice_id] if choice_id < len(values) else get(choice_id)
-                append(ConsentSummary(expires, data[7], entry[1]))
+                append(new(ConsentSummary, (expires, data[7], entry[1])))
             elif is_json(data):
                 append(summary_of(self._unpack(site, vid, data)))
             else:
