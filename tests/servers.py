@@ -150,6 +150,16 @@ class RedisCluster:
             shutil.rmtree(node.directory, ignore_errors=True)
 
 
+def _link_up(node: RedisServer) -> bool:
+    """True for a master, or a replica whose first sync with its master is done."""
+    client = node.client()
+    try:
+        info = client.info("replication")
+    finally:
+        client.close()
+    return info["role"] != "slave" or info.get("master_link_status") == "up"
+
+
 def start_cluster(masters: int = 3, replicas: int = 0) -> RedisCluster:
     """Start ``masters * (1 + replicas)`` nodes and join them with ``redis-cli --cluster``."""
     nodes = []
@@ -181,6 +191,8 @@ def start_cluster(masters: int = 3, replicas: int = 0) -> RedisCluster:
             return True
 
         wait_until(all_ok, timeout=30)
+        if replicas:
+            wait_until(lambda: all(_link_up(n) for n in nodes), timeout=30, step=0.1)
     except BaseException:
         cluster.stop()
         raise

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cmp.siteconfig import publish_policy
 from tests.servers import RedisServer
-from tests.test_faults import Serve, request, seeded, serve
+from tests.serving import Serve, request, seeded, serve
 
 TTL = 1.0  # the default CONFIG_CACHE_SECONDS, deliberately not overridden here
 

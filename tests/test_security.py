@@ -19,7 +19,7 @@ from cmp.seed import DEMO_ORIGINS, demo_categories
 from cmp.siteconfig import publish_policy
 from tests.conftest import make_app
 from tests.servers import RedisServer
-from tests.test_faults import request, seeded, serve
+from tests.serving import request, seeded, serve
 
 FOREIGN = "https://evil.example.com"
 ALLOWED = DEMO_ORIGINS[0]
