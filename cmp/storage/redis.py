@@ -18,7 +18,7 @@ from cmp.storage import keys
 from cmp.storage.base import Storage, StorageError
 from cmp.storage.codec import dumps, loads
 from cmp.storage.intern import Interner
-from cmp.storage.redis_conn import connect, guard, score
+from cmp.storage.redis_conn import connect, guard, own_options, score
 from cmp.storage.redis_records import RecordsMixin
 from cmp.storage.redis_visitors import VisitorsMixin
 
@@ -28,10 +28,12 @@ class RedisStorage(VisitorsMixin, RecordsMixin, Storage):
 
     def __init__(self, url: str) -> None:
         self.url = url
+        driver_url, own = own_options(url)
+        self.wait_replicas, self.wait_ms = own["wait_replicas"], own["wait_ms"]
         try:
-            self.client = connect(url)
+            self.client = connect(driver_url)
             self.client.ping()
-            self.raw = connect(url, decode=False)
+            self.raw = connect(driver_url, decode=False)
         except (RedisError, RedisClusterException, OSError, ValueError) as exc:
             raise StorageError(f"cannot reach Redis at {url}: {exc}") from exc
         self.cluster = url.startswith("redis+cluster://")

@@ -36,6 +36,29 @@ def score(text: str) -> float:
     return clock.parse(text).timestamp() if text else 0.0
 
 
+#: Query parameters of a store URL that are cmp's, not the driver's.
+OWN_PARAMS = ("wait_replicas", "wait_ms")
+
+
+def own_options(url: str) -> tuple[str, dict[str, int]]:
+    """Split cmp's own query parameters off a Redis URL.
+
+    ``wait_replicas=N`` makes every decision wait until N replicas hold it (Redis ``WAIT``)
+    before it is acknowledged, at most ``wait_ms`` milliseconds (default 100).
+    """
+    parts = urlsplit(url)
+    kept, own = [], {"wait_replicas": 0, "wait_ms": 100}
+    for pair in filter(None, parts.query.split("&")):
+        name, _, value = pair.partition("=")
+        if name in OWN_PARAMS:
+            if not value.isdigit():
+                raise StorageError(f"store URL parameter {name} must be a whole number")
+            own[name] = int(value)
+        else:
+            kept.append(pair)
+    return parts._replace(query="&".join(kept)).geturl(), own
+
+
 def connect(url: str, *, decode: bool = True) -> redis.Redis | RedisCluster:
     """Open a client for a ``redis://``, ``rediss://`` or ``redis+cluster://`` URL.
 

@@ -38,7 +38,7 @@ from cmp.storage.receipt_codec import (
     split_blob,
     unpack_receipt,
 )
-from cmp.storage.redis_conn import guard
+from cmp.storage.redis_conn import DRIVER_ERRORS, guard
 from cmp.storage.types import ConsentSummary, summary_of
 
 # KEYS: state, receipt blob, then (single node only) the stats hash if there are counters,
@@ -70,6 +70,8 @@ class VisitorsMixin:
     raw: Any  # bytes replies, for the packed visitor records
     tables: Interner
     cluster: bool
+    wait_replicas: int
+    wait_ms: int
 
     def _init_visitors(self) -> None:
         self._decide = self.raw.register_script(_DECIDE)
@@ -151,7 +153,7 @@ class VisitorsMixin:
                     for name, n in counts.items():
                         args += [name, n]
                 script_keys += [keys.alias(a.site, a.type, a.value) for a in links]
-            if self._decide(keys=script_keys, args=args):
+            if self._write_decision(rkey, script_keys, args):
                 break
         else:
             raise StorageError(f"too many concurrent decisions for one visitor on {site}")
@@ -163,6 +165,38 @@ class VisitorsMixin:
                 pipe.set(keys.alias(a.site, a.type, a.value), a.visitor_id)
             pipe.execute()
         return state, receipt
+
+    def _write_decision(self, rkey: str, script_keys: list, args: list) -> bool:
+        """Run the decision script; with ``wait_replicas`` also WAIT for that many replicas.
+
+        WAIT counts the writes made on its own connection, so script and WAIT go down one
+        connection to the node that owns the visitor's slot. A decision the replicas did not
+        confirm in time is not acknowledged (StorageError, so the API answers 503 and the
+        banner retries): the worst case is a repeated receipt, never a lost one.
+        """
+        if not self.wait_replicas:
+            return bool(self._decide(keys=script_keys, args=args))
+        node = (
+            self.raw.get_redis_connection(self.raw.get_node_from_key(rkey))
+            if self.cluster
+            else self.raw
+        )
+        pipe = node.pipeline(transaction=False)
+        self._decide(keys=script_keys, args=args, client=pipe)
+        pipe.execute_command("WAIT", self.wait_replicas, self.wait_ms)
+        try:
+            written, confirmed = pipe.execute()
+        except DRIVER_ERRORS:
+            if self.cluster:
+                # A fail-over moved the slot: learn the new layout for the next attempt.
+                self.raw.nodes_manager.initialize()
+            raise
+        if written and int(confirmed) < self.wait_replicas:
+            raise StorageError(
+                f"decision stored on the primary but confirmed by {confirmed} of "
+                f"{self.wait_replicas} replicas within {self.wait_ms} ms"
+            )
+        return bool(written)
 
     @guard
     def get_state(self, site: str, visitor_id: str) -> ConsentState | None:
