@@ -111,9 +111,14 @@ def opt_out(
             {k: v for k, v in wanted.items() if k in {r.key for r in recipients}},
         )
         gpc = prior.gpc if prior else False
-        return _build(
+        state, receipt = _build(
             site, visitor_id, chosen, chosen_recipients, opted, "opt-out", gpc, ctx, moment
         )
+        if prior is not None:
+            # Withdrawing consent must not refresh what is left of it: the remaining grants
+            # keep the policy version they were given under and their expiry.
+            state.policy_version, state.expires_at = prior.policy_version, prior.expires_at
+        return state, receipt
 
     return store.record_decision(
         site.key, visitor_id, make, day=clock.day(moment), counters=counters

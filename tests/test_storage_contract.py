@@ -138,6 +138,8 @@ def test_bulk_states_and_iteration(seeded: Storage) -> None:
 def test_opt_out_overrides_and_explicit_grant_clears_it(seeded: Storage) -> None:
     site = seeded.get_site("demo")
     _decide(seeded, VID, {"analytics": True, "targeting": True}, recipients={"dmp-partner": True})
+    first = seeded.get_state("demo", VID)
+    site.policy_version = 2  # the opt-out arrives after a policy change
     state, receipt = consents.opt_out(
         seeded,
         site,
@@ -150,6 +152,10 @@ def test_opt_out_overrides_and_explicit_grant_clears_it(seeded: Storage) -> None
     assert state.categories["targeting"] is False and state.categories["analytics"] is True
     assert state.opted_out == ["targeting"] and receipt.method == "opt-out"
     assert state.recipients["dmp-partner"] is False
+    # What is left keeps its own policy version and expiry; the receipt shows when it came.
+    assert state.policy_version == 1 and state.expires_at == first.expires_at
+    assert receipt.policy_version == 2
+    assert seeded.get_state("demo", VID) == state
     state, _ = _decide(seeded, VID, {"analytics": False})
     assert state.opted_out == ["targeting"]
     state, _ = _decide(seeded, VID, {"targeting": True})
