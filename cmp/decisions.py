@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from cmp import clock
-from cmp.model import Category, ConsentState, Receipt, Recipient
-from cmp.storage.types import ConsentSummary
+from cmp.model import Category, ConsentState, ConsentSummary, Receipt, Recipient
 
 ACTIVE, EXPIRED, OUTDATED = "active", "expired", "outdated"
 

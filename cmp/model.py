@@ -7,9 +7,12 @@ hand driver types (rows, bytes) to the views. Each class converts to and from pl
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
+
+from cmp import clock
 
 LANGS = ("ja", "en")
 CONSENT_METHODS = ("banner", "preferences", "gpc", "opt-out", "api")
@@ -228,3 +231,76 @@ class AuditEntry(_Record):
     created_at: str
     before: Any = None
     after: Any = None
+
+
+# -- what a provision check reads in bulk, and the receiving side (Art. 30) ------------
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The part of a state that visitors share: what was granted, under which version."""
+
+    policy_version: int
+    method: str
+    categories: frozenset[str]
+    recipients: frozenset[str]
+    opted_out: frozenset[str]
+
+
+class ConsentSummary(NamedTuple):
+    """One visitor's state on one site, reduced to what a provision check reads."""
+
+    #: Epoch seconds after which the consent no longer counts (0: no expiry recorded).
+    expires: int
+    #: Sequence number of the receipt behind the state (its id is ``<vid>-<seq>``; 0: none).
+    seq: int
+    choice: Choice
+
+
+def choice_of(
+    policy_version: int,
+    method: str,
+    categories: Mapping[str, bool],
+    recipients: Mapping[str, bool],
+    opted_out: Sequence[str],
+) -> Choice:
+    """Build a :class:`Choice` from the maps a state or receipt carries."""
+    return Choice(
+        policy_version,
+        method,
+        frozenset(k for k, on in categories.items() if on),
+        frozenset(k for k, on in recipients.items() if on),
+        frozenset(opted_out),
+    )
+
+
+def summary_of(state: ConsentState) -> ConsentSummary:
+    """Reduce a full state to its summary (the generic path; backends may do it faster)."""
+    expires = int(clock.parse(state.expires_at).timestamp()) if state.expires_at else 0
+    seq = int(state.receipt_id.rsplit("-", 1)[1]) if state.receipt_id else 0
+    choice = choice_of(
+        state.policy_version, state.method, state.categories, state.recipients, state.opted_out
+    )
+    return ConsentSummary(expires, seq, choice)
+
+
+@dataclass
+class ReceivedProvision(_Record):
+    """Personally referable information received from a provider (APPI Art. 30 record)."""
+
+    record_id: str
+    site: str
+    # {"name", "address", "representative"} of the provider, as confirmed on receipt.
+    provider: dict[str, str]
+    items: list[str]
+    # Who the information is about, in the receiver's own terms (a member id is fine).
+    person_id: str
+    # The provider's statement that the person consented (and the foreign statement, if any).
+    consent_statement: str
+    received_at: str
+    created_by: str
+    retention_until: str
+    created_at: str = ""
+    foreign_statement: str = ""
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -21,9 +21,8 @@ from typing import Any
 from itsdangerous import Signer
 
 from cmp import clock, decisions, ids
-from cmp.model import ProvisionRecord, Recipient, Site
+from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site
 from cmp.storage import Storage
-from cmp.storage.types import ConsentSummary
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 # The raw id format of cmp.ids (16 random bytes, base64url without padding).

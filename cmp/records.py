@@ -14,8 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from cmp.model import ProvisionRecord
-from cmp.storage.types import ReceivedProvision
+from cmp.model import ProvisionRecord, ReceivedProvision
 
 #: CSV columns of a confirmation record: (key, Japanese header, English header).
 COLUMNS = (

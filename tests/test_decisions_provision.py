@@ -9,10 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cmp import decisions
-from cmp.model import Receipt
+from cmp.model import Choice, ConsentSummary, Receipt
 from cmp.seed import demo_categories, demo_recipients, demo_site
 from cmp.siteconfig import snapshot
-from cmp.storage.types import Choice, ConsentSummary
 
 KEYS = ["essential", "analytics", "targeting"]
 RECIPS = ["dmp-partner", "ad-global", "analytics-co"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cmp import ids, records
+from cmp.model import ReceivedProvision
 from cmp.storage import open_store
-from cmp.storage.types import ReceivedProvision
 from tests.test_cli import run
 from tests.test_storage_contract import VID, _record
 

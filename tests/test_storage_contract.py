@@ -361,7 +361,7 @@ def test_provision_records_ids_listing_and_visitor_lookup(seeded: Storage) -> No
 
 
 def test_received_provisions(seeded: Storage) -> None:
-    from cmp.storage.types import ReceivedProvision
+    from cmp.model import ReceivedProvision
 
     def received(rid: str, created: str, retention: str) -> ReceivedProvision:
         return ReceivedProvision(

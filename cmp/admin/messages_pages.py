@@ -34,6 +34,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "text_iframe_placeholder": ("埋め込みコンテンツの案内", "Blocked embed: message"),
     "text_iframe_button": ("埋め込みコンテンツのボタン", "Blocked embed: button"),
     "text_opt_out": ("オプトアウトの説明", "How to opt out"),
+    "text_gpc_note": ("GPC有効時の注記", "Note shown when GPC is on"),
+    "text_linking_toggle": ("紐付け同意のチェックボックス", "Linking consent: checkbox label"),
     "preview_button": ("プレビューを更新", "Update preview"),
     "preview_title": ("バナーのプレビュー", "Banner preview"),
     "preview_hint": (

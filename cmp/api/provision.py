@@ -16,7 +16,7 @@ from cmp.api import auth, bp, site_config
 from cmp.api.aliases import parse_identifier
 from cmp.api.problems import Problem, field, json_body
 from cmp.api.records import parse_time
-from cmp.storage.types import ReceivedProvision
+from cmp.model import ReceivedProvision
 
 MAX_ITEMS = 100
 _TEXT = 2000

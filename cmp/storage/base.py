@@ -19,13 +19,15 @@ from cmp.model import (
     AuditEntry,
     Category,
     ConsentState,
+    ConsentSummary,
     PolicyVersion,
     ProvisionRecord,
     Receipt,
+    ReceivedProvision,
     Recipient,
     Site,
+    summary_of,
 )
-from cmp.storage.types import ConsentSummary, ReceivedProvision, summary_of
 
 #: Builds the new state and its (unsealed) receipt from the visitor's prior state.
 DecisionMaker = Callable[[ConsentState | None], tuple[ConsentState, Receipt]]

@@ -14,9 +14,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from cmp.model import choice_of
 from cmp.storage import keys
 from cmp.storage.codec import loads
-from cmp.storage.types import choice_of
 
 # KEYS: list, index hash. ARGV: the string. Returns its id (new ones are appended).
 _INTERN = """

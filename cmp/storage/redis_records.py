@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cmp.model import ProvisionRecord
+from cmp.model import ProvisionRecord, ReceivedProvision
 from cmp.storage import keys
 from cmp.storage.codec import dumps, loads
 from cmp.storage.records_codec import FIND_SCRIPT, pack_allowed, unpack_allowed
 from cmp.storage.redis_conn import guard, score
-from cmp.storage.types import ReceivedProvision
 
 # KEYS: record hash, time index, retention index. ARGV: meta, kind, ids, seqs, created,
 # retention, record id.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from cmp.model import Alias, ConsentState, Receipt
+from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
 from cmp.receipts import seal
 from cmp.storage import keys
 from cmp.storage.base import DecisionMaker, StorageError
@@ -39,7 +39,6 @@ from cmp.storage.receipt_codec import (
     unpack_receipt,
 )
 from cmp.storage.redis_conn import DRIVER_ERRORS, guard
-from cmp.storage.types import ConsentSummary, summary_of
 
 # KEYS: state, receipt blob, then (single node only) the stats hash if there are counters,
 # and the alias keys. ARGV: expected blob header, packed state, new header, receipt, counter

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cmp.model import ProvisionRecord
+from cmp.model import ProvisionRecord, ReceivedProvision
 from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import SQLiteBase, guard
-from cmp.storage.types import ReceivedProvision
 
 _BATCH = 200
 
