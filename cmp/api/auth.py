@@ -72,6 +72,8 @@ def require(store: Storage, site: str, scope: str) -> ApiKey:
         not key.last_used_at
         or (now - clock.parse(key.last_used_at)).total_seconds() > TOUCH_EVERY_SECONDS
     ):
-        store.touch_api_key(key.key_id, clock.iso(now))
+        # Set on the cached object too, so the next minute of requests skips the write.
+        key.last_used_at = clock.iso(now)
+        store.touch_api_key(key.key_id, key.last_used_at)
     g.api_key = key
     return key

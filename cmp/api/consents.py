@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from cmp import consents, context, ids
-from cmp.api import allow_origin, auth, bp, preflight, site_config
+from cmp.api import allow_origin, auth, bp, json_response, preflight, site_config
 from cmp.api.problems import Problem, bool_map, field, json_body
 from cmp.decisions import DecisionError
 from cmp.ratelimit import client_key, limiter, public_limit
@@ -119,9 +119,7 @@ def record_consent(site: str) -> Response:
         "receipt_id": receipt.receipt_id,
         "consent": consents.present_state(context.secret(), state, built.site),
     }
-    resp = jsonify(body)
-    resp.status_code = 201
-    return allow_origin(resp, built)
+    return allow_origin(json_response(body, 201), built)
 
 
 @bp.route("/sites/<site>/consents/<visitor_id>", methods=["GET"])
@@ -133,7 +131,7 @@ def get_consent(site: str, visitor_id: str) -> Response:
     state = context.store().get_state(site, raw)
     if state is None:
         raise Problem(404, "unknown_visitor", "no decision recorded for this visitor")
-    return jsonify(consents.present_state(context.secret(), state, built.site))
+    return json_response(consents.present_state(context.secret(), state, built.site))
 
 
 @bp.route("/sites/<site>/consents/<visitor_id>/receipts", methods=["GET"])
@@ -154,7 +152,7 @@ def get_receipts(site: str, visitor_id: str) -> Response:
 
 
 @bp.route("/sites/<site>/opt-outs", methods=["POST"])
-def post_opt_out(site: str) -> tuple[Response, int]:
+def post_opt_out(site: str) -> Response:
     """Record an opt-out for some or all categories (scope ``write``)."""
     built = site_config(site)
     auth.require(context.store(), site, "write")
@@ -184,4 +182,4 @@ def post_opt_out(site: str) -> tuple[Response, int]:
         "receipt_id": receipt.receipt_id,
         "consent": consents.present_state(context.secret(), state, built.site),
     }
-    return jsonify(body), 201
+    return json_response(body, 201)
