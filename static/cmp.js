@@ -296,7 +296,7 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
   w.addEventListener('online', () => { qDelay = 0; flush(); if (!cfg) load(); });
   const begin = (v, s = parse(v)) => { if (!cur && s && (!(cfg ||= valid(get(cfgKey), 1)) || fresh(s))) apply(s, 0); };
   d.addEventListener('DOMContentLoaded', scan);
-  if (site) { load(); setTimeout(flush); }
+  if (site) { setTimeout(load); setTimeout(flush); }
   // async: a first document.cookie read blocks on IPC
   w.cookieStore ? cookieStore.get(CK).then((c) => begin(c?.value), () => begin(jar()[CK])) : begin(jar()[CK]);
 })(window, document, navigator);
