@@ -27,7 +27,7 @@ SECRET = "bench-secret-key-0123456789abcdef"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 CONNECTIONS = 16
-THREADS = os.environ.get("BENCH_THREADS", "4")
+THREADS = os.environ.get("BENCH_THREADS", "1")
 VISITORS = 2000
 
 WRITE_LUA = """

@@ -43,7 +43,7 @@ def cli() -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option(
     "--threads",
-    default=4,
+    default=1,
     show_default=True,
     type=click.IntRange(1, 64),
     help="threads per worker (>1 uses gthread workers, which also keep connections alive)",
