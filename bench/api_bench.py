@@ -82,6 +82,22 @@ def _wrk(url: str, script: str | None, workdir: Path) -> dict[str, float]:
     }
 
 
+def post_visitors(base: str, count: int, category: str, every: int) -> list[str]:
+    """Record ``count`` first decisions (every ``every``-th grants ``category``); return the
+    signed visitor ids, for the lookup workloads."""
+    ids = []
+    for n in range(count):
+        body = json.dumps({"policy_version": 1, "categories": {category: n % every == 0}})
+        req = urllib.request.Request(
+            f"{base}/api/v1/sites/demo/consents",
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req) as resp:
+            ids.append(json.load(resp)["visitor_id"])
+    return ids
+
+
 def main() -> str:
     """Run the benchmark and write its section; return the section text."""
     if not shutil.which("wrk"):
@@ -106,15 +122,7 @@ def main() -> str:
     )  # fmt: skip
     try:
         wait_until(lambda: urllib.request.urlopen(f"{base}/livez", timeout=1).status == 200, 30)
-        ids = []
-        for n in range(VISITORS):
-            body = json.dumps({"policy_version": 1, "categories": {"analytics": n % 2 == 0}})
-            req = urllib.request.Request(
-                f"{base}/api/v1/sites/demo/consents", data=body.encode(),
-                headers={"Content-Type": "application/json"},
-            )  # fmt: skip
-            with urllib.request.urlopen(req) as resp:
-                ids.append(json.load(resp)["visitor_id"])
+        ids = post_visitors(base, VISITORS, "analytics", 2)
         (workdir / "ids.txt").write_text("\n".join(ids) + "\n")
         lookup = LOOKUP_LUA % {"ids": workdir / "ids.txt", "key": key}
         runs: dict[str, list[dict[str, float]]] = {

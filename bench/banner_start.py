@@ -30,17 +30,8 @@ from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from werkzeug.serving import make_server
 
 from bench.banner_size import BANNER_DOC, write_section
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ROUNDS = 9
 TARGET_MS = 5.0
 CLS_PROBE = """
@@ -136,7 +127,7 @@ def measure(rounds: int = ROUNDS) -> dict[str, dict[str, float]]:
     """Run the rounds; return medians per visit kind."""
     samples: dict[str, list[dict[str, float]]] = {"first": [], "return": [], "without": []}
     with cmp_server() as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         url = f"{base}/demo"
         try:
             warm = browser.new_context()

@@ -23,7 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.api_bench import WRITE_LUA, _cmp, _wrk
+from bench.api_bench import WRITE_LUA, _cmp, _wrk, post_visitors
 from bench.report import write_section
 from cmp.storage import open_store
 from cmp.verify import verify_store
@@ -134,15 +134,7 @@ def main() -> str:
     chunks: list[dict[str, float]] = []
     try:
         wait_until(lambda: urllib.request.urlopen(f"{base}/livez", timeout=1).status == 200, 30)
-        ids = []
-        for n in range(VISITORS):
-            body = json.dumps({"policy_version": 1, "categories": {"targeting": n % 3 == 0}})
-            req = urllib.request.Request(
-                f"{base}/api/v1/sites/demo/consents", data=body.encode(),
-                headers={"Content-Type": "application/json"},
-            )  # fmt: skip
-            with urllib.request.urlopen(req) as resp:
-                ids.append(json.load(resp)["visitor_id"])
+        ids = post_visitors(base, VISITORS, "targeting", 3)
         (workdir / "ids.txt").write_text("\n".join(ids) + "\n")
         script = MIX_LUA % {"ids": workdir / "ids.txt", **keys}
         trivial = _wrk(f"{base}/livez", None, workdir)
