@@ -3,13 +3,15 @@
  * <iframe data-cmp-category="targeting" data-src>; settings link: [data-cmp-open]. API: cmp.open/consent/on. */
 ((w, d, nav) => {
   'use strict';
-  if (w.cmp?.scan) return w.cmp.scan(); // loaded twice
+  if (w.cmp?.scan) return w.cmp.scan(); // loaded twice: one banner, tags rescanned
   const DENY = { ad_storage: 'denied', analytics_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied' };
   w.dataLayer = w.dataLayer || [];
   w.gtag = w.gtag || function () { w.dataLayer.push(arguments); };
   w.gtag('consent', 'default', { ...DENY, wait_for_update: 500 });
 
   const me = d.currentScript || d.querySelector('script[data-site][src*="cmp.js"]');
+  w.cmp = { scan() {} }; // a second copy stands down
+  const main = () => { // next task (docs/banner.md); body not indented, to save bytes
   const site = me?.getAttribute('data-site') || '';
   const api = (me ? me.src.replace(/cmp\.js([?#].*)?$/, '') : '/') + 'api/v1/sites/' + encodeURIComponent(site);
   const KEY = /^[a-z0-9_-]+$/, VID = /^[\w-]+\.[\w-]+$/, CK = 'cmp_consent', QK = 'cmp_queue';
@@ -295,8 +297,10 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
   d.addEventListener('click', (e) => { if (e.target.closest?.('[data-cmp-open]')) { e.preventDefault(); show(1); } });
   w.addEventListener('online', () => { qDelay = 0; flush(); if (!cfg) load(); });
   const begin = (v, s = parse(v)) => { if (!cur && s && (!(cfg ||= valid(get(cfgKey), 1)) || fresh(s))) apply(s, 0); };
-  d.addEventListener('DOMContentLoaded', scan);
-  if (site) { setTimeout(load); setTimeout(flush); }
+  if (d.readyState == 'loading') d.addEventListener('DOMContentLoaded', scan); else scan();
   // async: a first document.cookie read blocks on IPC
   w.cookieStore ? cookieStore.get(CK).then((c) => begin(c?.value), () => begin(jar()[CK])) : begin(jar()[CK]);
+  if (site) { load(); setTimeout(flush); }
+  };
+  setTimeout(main);
 })(window, document, navigator);
