@@ -205,14 +205,14 @@ def export_records(
     from tqdm import tqdm
 
     from cmp import records
-    from cmp.provision import Verifier
+    from cmp.ids import verifier
 
     app = load_app()
     store = app.extensions["cmp.store"]
     if store.get_site(site) is None:
         raise click.ClickException(f"no site '{site}'")
     first, last = _time_option(start, "--from"), _time_option(end, "--to")
-    sign = Verifier(app.config["SECRET_KEY"]).sign
+    sign = verifier(app.config["SECRET_KEY"]).sign
     with click.open_file(output, "w", encoding="utf-8") as out:
         if received:
             found = store.query_received_provisions(site, start=first, end=last)

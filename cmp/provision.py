@@ -4,29 +4,20 @@ The bulk path reads every state with one pipelined call (per node on a cluster),
 the pure rule of :mod:`cmp.decisions` once per distinct choice rather than once per visitor
 (visitors who decided alike share one ``Choice``; only the expiry differs per visitor),
 reads receipts only for states that were not set on the banner, and writes one record.
-Signed ids are verified with the HMAC key derived once per call instead of once per id.
+Signed ids are verified with :func:`cmp.ids.verifier` (HMAC key derived once per process).
 """
 
 from __future__ import annotations
 
-import hmac
-import re
 import secrets
-from binascii import b2a_base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from itsdangerous import Signer
-
 from cmp import clock, decisions, ids
 from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site
 from cmp.storage import Storage
-
-_URLSAFE = bytes.maketrans(b"+/", b"-_")
-# The raw id format of cmp.ids (16 random bytes, base64url without padding).
-_RAW = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 class ProvisionError(ValueError):
@@ -35,36 +26,6 @@ class ProvisionError(ValueError):
     def __init__(self, code: str, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.code, self.detail, self.extra = code, detail, extra
-
-
-class Verifier:
-    """Bulk forms of :func:`cmp.ids.verify` and :func:`cmp.ids.sign`: same signer, key
-    derived once."""
-
-    def __init__(self, secret_key: str) -> None:
-        signer = Signer(secret_key, salt=ids.SALT)
-        self.key = signer.derive_key()
-        # By name, so that hmac.digest takes OpenSSL's one-shot path (a Python hash
-        # constructor, as itsdangerous passes, is several times slower per id).
-        self.digest = signer.digest_method().name
-        self.sep = signer.sep.decode() if isinstance(signer.sep, bytes) else signer.sep
-
-    def _signature(self, value: str) -> bytes:
-        mac = hmac.digest(self.key, value.encode(), self.digest)
-        return b2a_base64(mac, newline=False).translate(_URLSAFE).rstrip(b"=")
-
-    def raw(self, signed: object) -> str | None:
-        """Return the raw id inside ``signed``, or None where :func:`cmp.ids.verify` raises."""
-        if not isinstance(signed, str) or len(signed) > 100:
-            return None
-        value, sep, signature = signed.rpartition(self.sep)
-        if not sep or not hmac.compare_digest(self._signature(value), signature.encode()):
-            return None
-        return value if _RAW.match(value) else None
-
-    def sign(self, raw: str) -> str:
-        """Return the public form of a raw id, as :func:`cmp.ids.sign` does."""
-        return f"{raw}{self.sep}{self._signature(raw).decode()}"
 
 
 @dataclass
@@ -221,7 +182,7 @@ def check(
             items=unknown,
         )
     moment = now or clock.now()
-    verifier = Verifier(secret_key)
+    verifier = ids.verifier(secret_key)
     given_ids = list(dict.fromkeys(visitor_ids))
     raws = [verifier.raw(v) for v in given_ids]
     pairs = list(dict.fromkeys(identifiers))

@@ -17,7 +17,7 @@ from flask import Response, jsonify, request, stream_with_context
 from cmp import clock, context, ids, records
 from cmp.api import auth, bp, site_config
 from cmp.api.problems import Problem
-from cmp.provision import Verifier
+from cmp.ids import verifier
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LIMIT = 10_000
@@ -58,7 +58,7 @@ def provision_records(site: str) -> Response:
     limit_text = request.args.get("limit", "1000")
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
         raise Problem(422, "validation_error", f"'limit' must be 1 to {MAX_LIMIT}")
-    sign = Verifier(context.secret()).sign
+    sign = verifier(context.secret()).sign
     visitor = request.args.get("visitor_id")
     if visitor is not None:
         try:
