@@ -30,7 +30,7 @@ import redis
 from redis.cluster import RedisCluster
 
 from bench.report import write_section
-from cmp import clock, consents, provision
+from cmp import clock, consents, ids, provision
 from cmp.seed import seed_demo
 from cmp.storage import keys
 from cmp.storage.bulk import by_node
@@ -161,7 +161,7 @@ class Topology:
         self.site = store.get_site("demo")
         self.recipients = store.get_recipients("demo")
         self.site_no = store.tables.sites.find(b"demo")
-        verifier = provision.Verifier(SECRET)
+        verifier = ids.verifier(SECRET)
         self.signed = [verifier.sign(v) for v in vids]
         self.raw_times: list[float] = []
         self.check_times: list[float] = []
