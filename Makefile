@@ -23,6 +23,8 @@ instance/config.py:
 	$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_urlsafe(48))" > $@
 	chmod 600 $@
 
+# The instance folder is this checkout's, wherever the installed package points.
+run: export CMP_INSTANCE_PATH = $(CURDIR)/instance
 run: $(STAMP) instance/config.py
 	$(BIN)/cmp seed-demo
 	$(BIN)/cmp serve --host $(HOST) --port $(PORT)
