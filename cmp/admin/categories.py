@@ -9,7 +9,7 @@ from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
 from cmp.admin.category_form import CategoryForm
-from cmp.admin.editing import find, load_site, moved
+from cmp.admin.editing import find, load_site, moved, upserted
 
 
 def _list_page(site: str, error: str = "", status: int = 200) -> ResponseReturnValue:
@@ -45,14 +45,9 @@ def category(site: str, key: str | None = None) -> ResponseReturnValue:
         form.validate()
         made = form.clean(current, cats, existing)
         if made is not None:
-            latest = store.get_categories(site)
-            if existing is None:
-                updated = [*latest, made]
-            else:
-                updated = [made if c.key == made.key else c for c in latest]
+            updated, old = upserted(store.get_categories(site), made, existing)
             store.put_categories(site, updated)
             action = "category.create" if existing is None else "category.update"
-            old = next((c.to_dict() for c in latest if c.key == made.key), None)
             commit(site, action, made.key, old, made.to_dict())
             return redirect(url_for("admin.categories", site=site, saved=1), code=303)
     status = 422 if request.method == "POST" else 200

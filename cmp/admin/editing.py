@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import abort
 
@@ -15,6 +15,10 @@ class Keyed(Protocol):
     """Anything with a ``key`` (categories, recipients)."""
 
     key: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The item as a dict (for the audit log)."""
+        ...
 
 
 K = TypeVar("K", bound=Keyed)
@@ -34,6 +38,17 @@ def find(items: Sequence[K], key: str) -> K:
         if item.key == key:
             return item
     abort(404)
+
+
+def upserted(
+    latest: Sequence[K], made: K, existing: K | None
+) -> tuple[list[K], dict[str, Any] | None]:
+    """Return ``latest`` with ``made`` added (new) or put in place of its key (edit), and the
+    replaced item's dict (None when new), for the audit log."""
+    if existing is None:
+        return [*latest, made], None
+    old = next((item.to_dict() for item in latest if item.key == made.key), None)
+    return [made if item.key == made.key else item for item in latest], old
 
 
 def moved(items: Sequence[K], key: str, direction: str) -> list[K]:

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
-from cmp.admin.editing import find, load_site, moved
+from cmp.admin.editing import find, load_site, moved, upserted
 from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
 from cmp.admin.recipient_form import EXEMPTIONS, RecipientForm
@@ -54,13 +54,8 @@ def recipient(site: str, key: str | None = None) -> ResponseReturnValue:
         form.validate()
         made = form.clean(current, cats, recs, existing)
         if made is not None:
-            latest = store.get_recipients(site)
-            if existing is None:
-                updated = [*latest, made]
-            else:
-                updated = [made if r.key == made.key else r for r in latest]
+            updated, old = upserted(store.get_recipients(site), made, existing)
             store.put_recipients(site, updated)
-            old = next((r.to_dict() for r in latest if r.key == made.key), None)
             action = "recipient.create" if existing is None else "recipient.update"
             commit(site, action, made.key, old, made.to_dict())
             return redirect(url_for("admin.recipients", site=site, saved=1), code=303)
