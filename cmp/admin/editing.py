@@ -64,8 +64,3 @@ def moved(items: Sequence[K], key: str, direction: str) -> list[K]:
 def required_langs(site: Site) -> list[str]:
     """Languages whose texts an editor must fill in: Japanese always, English if offered."""
     return ["ja"] + (["en"] if "en" in site.languages else [])
-
-
-def per_lang(values: dict[str, str]) -> dict[str, str]:
-    """Drop empty languages from a ``{lang: text}`` dict (stripped)."""
-    return {lang: text.strip() for lang, text in values.items() if text and text.strip()}
