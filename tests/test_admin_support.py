@@ -20,6 +20,7 @@ ADMIN, VIEWER, PASSWORD = "alice", "victor", "correct horse battery"
 #: A cheap hash for tests (the CLI uses werkzeug's default, scrypt).
 FAST_HASH = "pbkdf2:sha256:1000"
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_BASE = re.compile(r'name="base" type="hidden" value="([^"]*)"')
 
 
 def add_user(app: Flask, name: str, role: str, password: str = PASSWORD) -> AdminUser:
@@ -62,11 +63,18 @@ class Console:
         """GET a page."""
         return self.client.get(url)
 
+    def opened(self, url: str) -> str:
+        """What an editor page at ``url`` was opened on (its ``base`` field; '' if none)."""
+        found = _BASE.search(self.client.get(url).text)
+        return found.group(1) if found else ""
+
     def post(self, url: str, data: dict | None = None, *, csrf: bool = True) -> TestResponse:
-        """POST a form (with the session's CSRF token unless ``csrf`` is False)."""
+        """POST a form as a browser would: with the session's CSRF token (unless ``csrf`` is
+        False) and, for an editor page, the ``base`` it hands out when opened just before."""
         body = dict(data or {})
         if csrf:
             body["csrf_token"] = self.token()
+            body.setdefault("base", self.opened(url))
         return self.client.post(url, data=body)
 
 

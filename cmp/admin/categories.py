@@ -9,7 +9,7 @@ from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
 from cmp.admin.category_form import CategoryForm
-from cmp.admin.editing import find, load_site, moved, upserted
+from cmp.admin.editing import changed_since, dict_of, find, load_site, moved, opened_on, upserted
 
 
 def _list_page(site: str, error: str = "", status: int = 200) -> ResponseReturnValue:
@@ -41,16 +41,19 @@ def category(site: str, key: str | None = None) -> ResponseReturnValue:
     existing = find(cats, key) if key else None
     initial = CategoryForm.initial(existing) if existing and request.method == "GET" else {}
     form = CategoryForm(data=initial)
+    if existing and request.method == "GET":
+        opened_on(form, existing.to_dict())
     if request.method == "POST":
         form.validate()
         made = form.clean(current, cats, existing)
-        if made is not None:
-            updated, old = upserted(store.get_categories(site), made, existing)
+        latest = store.get_categories(site)
+        if made is not None and not (existing and changed_since(form, dict_of(latest, key))):
+            updated, old = upserted(latest, made, existing)
             store.put_categories(site, updated)
             action = "category.create" if existing is None else "category.update"
             commit(site, action, made.key, old, made.to_dict())
             return redirect(url_for("admin.categories", site=site, saved=1), code=303)
-    status = 422 if request.method == "POST" else 200
+    status = (409 if form.conflict else 422) if request.method == "POST" else 200
     return render_template(
         "admin/category_form.html",
         site=current,

@@ -1,14 +1,20 @@
-"""Helpers every editor shares: finding the site, ordered lists, per-language field values."""
+"""Helpers every editor shares: finding the site, ordered lists, per-language field values,
+and the check that a save does not overwrite what another admin saved meanwhile."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from flask import abort
 
 from cmp import context
 from cmp.model import Site
+from cmp.receipts import canonical
+
+if TYPE_CHECKING:
+    from cmp.admin.forms import Editor
 
 
 class Keyed(Protocol):
@@ -40,6 +46,11 @@ def find(items: Sequence[K], key: str) -> K:
     abort(404)
 
 
+def dict_of(items: Sequence[K], key: str | None) -> dict[str, Any] | None:
+    """The item with ``key`` as a dict, or None when there is none (deleted meanwhile)."""
+    return next((item.to_dict() for item in items if item.key == key), None)
+
+
 def upserted(
     latest: Sequence[K], made: K, existing: K | None
 ) -> tuple[list[K], dict[str, Any] | None]:
@@ -64,3 +75,26 @@ def moved(items: Sequence[K], key: str, direction: str) -> list[K]:
 def required_langs(site: Site) -> list[str]:
     """Languages whose texts an editor must fill in: Japanese always, English if offered."""
     return ["ja"] + (["en"] if "en" in site.languages else [])
+
+
+def fingerprint(shown: Any) -> str:
+    """A short digest of what an editor page shows (JSON-able), sent back with the form."""
+    return hashlib.sha256(canonical(shown).encode()).hexdigest()[:24]
+
+
+def opened_on(form: Editor, shown: Any) -> None:
+    """Remember in the form what the page was opened on (a GET of an edit page)."""
+    form.base.data = fingerprint(shown)
+
+
+def changed_since(form: Editor, latest: Any) -> bool:
+    """True, and the form is marked as in conflict, when ``latest`` (the stored value read
+    right before saving; None if it was deleted) is not what the form was opened on.
+
+    Two admins editing the same item would otherwise both see "saved", and the one who
+    saved first would lose their change without anyone knowing.
+    """
+    if latest is not None and form.base.data == fingerprint(latest):
+        return False
+    form.conflict = True
+    return True

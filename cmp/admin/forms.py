@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
+    HiddenField,
     PasswordField,
     SelectMultipleField,
     StringField,
@@ -57,7 +58,15 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class Editor(FlaskForm):
-    """A form whose ``clean`` attaches errors to fields and builds a model object."""
+    """A form whose ``clean`` attaches errors to fields and builds a model object.
+
+    ``base`` carries the fingerprint of what the page showed when it was opened
+    (:func:`cmp.admin.editing.fingerprint`); ``conflict`` is set when the stored item
+    changed since, so that a save never silently overwrites another admin's edit.
+    """
+
+    base = HiddenField()
+    conflict = False
 
     def fail(self, field: Field, message: str, /, **params: Any) -> None:
         """Attach the message named ``message`` to ``field``."""
@@ -91,8 +100,8 @@ class Editor(FlaskForm):
         return out
 
     def ok(self) -> bool:
-        """True when no field has an error."""
-        return not any(field.errors for field in self)
+        """True when no field has an error and nobody saved over the page meanwhile."""
+        return not self.conflict and not any(field.errors for field in self)
 
 
 class LoginForm(FlaskForm):

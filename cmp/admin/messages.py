@@ -60,6 +60,12 @@ _EDITORS: dict[str, tuple[str, str]] = {
         "ージをご確認ください。何も保存されていません。",
         "Some fields need attention (see the messages below them). Nothing was saved.",
     ),
+    "err_conflict": (
+        "このページを開いた後に、別の管理者がこの内容を保存しました。あなたの変更は保存されて"
+        "いません。入力内容を控えてから、ページを開き直して最新の内容をご確認ください。",
+        "Another admin saved this after you opened the page. Your changes were not saved: "
+        "copy what you typed, then open the page again to see the latest version.",
+    ),
     "key_hint": (
         "半角英小文字・数字・ハイフン（63文字まで）。後から変更できません。",
         "Lowercase letters, digits and '-', up to 63. It cannot be changed later.",

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
-from cmp.admin.editing import find, load_site, moved, upserted
+from cmp.admin.editing import changed_since, dict_of, find, load_site, moved, opened_on, upserted
 from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
 from cmp.admin.recipient_form import EXEMPTIONS, RecipientForm
@@ -50,16 +50,19 @@ def recipient(site: str, key: str | None = None) -> ResponseReturnValue:
     initial = RecipientForm.initial(existing) if existing and request.method == "GET" else {}
     form = RecipientForm(data=initial)
     _choices(form, cats)
+    if existing and request.method == "GET":
+        opened_on(form, existing.to_dict())
     if request.method == "POST":
         form.validate()
         made = form.clean(current, cats, recs, existing)
-        if made is not None:
-            updated, old = upserted(store.get_recipients(site), made, existing)
+        latest = store.get_recipients(site)
+        if made is not None and not (existing and changed_since(form, dict_of(latest, key))):
+            updated, old = upserted(latest, made, existing)
             store.put_recipients(site, updated)
             action = "recipient.create" if existing is None else "recipient.update"
             commit(site, action, made.key, old, made.to_dict())
             return redirect(url_for("admin.recipients", site=site, saved=1), code=303)
-    status = 422 if request.method == "POST" else 200
+    status = (409 if form.conflict else 422) if request.method == "POST" else 200
     return render_template(
         "admin/recipient_form.html",
         site=current,

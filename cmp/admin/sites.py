@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
-from cmp.admin.editing import load_site
+from cmp.admin.editing import changed_since, load_site, opened_on
 from cmp.admin.site_form import SiteForm
 from cmp.seed import demo_categories
 from cmp.siteconfig import publish_policy
@@ -44,18 +44,21 @@ def site_settings(site: str) -> ResponseReturnValue:
     store = context.store()
     current = load_site(site)
     form = SiteForm() if request.method == "POST" else SiteForm(data=SiteForm.initial(current))
+    if request.method == "GET":
+        opened_on(form, SiteForm.initial(current))
     if request.method == "POST":
         form.validate()
         updated = form.clean(current, set())
-        if updated is not None:
-            # Re-read so that a policy published meanwhile keeps its version number.
-            latest = load_site(site)
+        # Re-read so that a policy published meanwhile keeps its version number, and so
+        # that settings another admin saved meanwhile are not overwritten unseen.
+        latest = load_site(site)
+        if updated is not None and not changed_since(form, SiteForm.initial(latest)):
             updated.policy_version = latest.policy_version
             updated.texts = latest.texts
             store.put_site(updated)
             commit(site, "site.update", site, latest.to_dict(), updated.to_dict())
             return redirect(url_for("admin.site_settings", site=site, saved=1), code=303)
-    status = 422 if request.method == "POST" else 200
+    status = (409 if form.conflict else 422) if request.method == "POST" else 200
     return render_template(
         "admin/site_form.html",
         form=form,

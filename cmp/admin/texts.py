@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
-from cmp.admin.editing import load_site
+from cmp.admin.editing import changed_since, load_site, opened_on
 from cmp.admin.forms import SHORT_TEXTS, TextsForm, clean_texts
 from cmp.model import Site
 from cmp.texts import DEFAULT_TEXTS
@@ -36,17 +36,19 @@ def texts(site: str) -> ResponseReturnValue:
     current = load_site(site)
     lang = banner_lang(current)
     form = TextsForm(data=dict(current.texts.get(lang, {})) if request.method == "GET" else {})
+    if request.method == "GET":
+        opened_on(form, current.texts.get(lang, {}))
     if request.method == "POST":
         form.validate()
         values = clean_texts(form)
-        if values is not None:
-            latest = load_site(site)
-            before = dict(latest.texts.get(lang, {}))
+        latest = load_site(site)
+        before = dict(latest.texts.get(lang, {}))
+        if values is not None and not changed_since(form, before):
             latest.texts = {**latest.texts, lang: values}
             store.put_site(latest)
             commit(site, "texts.update", lang, before, values)
             return redirect(url_for("admin.texts", site=site, lang=lang, saved=1), code=303)
-    status = 422 if request.method == "POST" else 200
+    status = (409 if form.conflict else 422) if request.method == "POST" else 200
     return render_template(
         "admin/texts.html",
         site=current,
