@@ -17,7 +17,7 @@ import pytest
 import redis
 from flask import Flask
 
-from cmp import ids
+from cmp import ids, verify
 from cmp.model import Site
 from cmp.seed import demo_categories
 from cmp.siteconfig import publish_policy
@@ -151,3 +151,51 @@ def test_site_filter_and_unknown_site(redis_app: Flask, redis_server: RedisServe
     assert cli(redis_server.url, "--site", "shop").returncode == 1
     missing = cli(redis_server.url, "--site", "nosuch")
     assert missing.returncode != 0 and "no site 'nosuch'" in missing.stderr
+
+
+def test_batches_report_exactly_the_damaged_visitors(
+    redis_app: Flask, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several batches, one undecodable blob and one altered chain among intact visitors."""
+    monkeypatch.setattr(verify, "BATCH", 4)
+    store = redis_app.extensions["cmp.store"]
+    visitors = [decide(redis_app, times=2) for _ in range(10)]
+    garbled, cut = visitors[5], visitors[6]
+    raw = redis.Redis(port=redis_server.port)
+    try:
+        key = redis_keys.receipts(garbled)
+        raw.set(key, raw.get(key)[:HEADER] + b"\xff\xff\xff\x7f not a receipt")
+    finally:
+        raw.close()
+    rewrite(redis_server, cut, lambda parts: parts[:-1])
+
+    done: list[int] = []
+    report = verify_store(store, progress=done.append)
+    assert sum(done) == 10 and len(done) == 3
+    assert report.visitors == 10
+    assert {f.visitor_id for f in report.findings} == {garbled, cut}
+    assert any("unreadable" in f.problem for f in report.findings if f.visitor_id == garbled)
+
+
+def test_decisions_landing_during_the_walk_are_not_findings(
+    redis_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live store: visitors keep deciding while the walk reads them. Between the bulk read
+    of a batch's chains and of its states a decision can land; that is not tampering."""
+    monkeypatch.setattr(verify, "BATCH", 3)
+    store = redis_app.extensions["cmp.store"]
+    visitors = [decide(redis_app, times=1) for _ in range(9)]
+    signed = {v: ids.sign(SECRET, v) for v in visitors}
+    client = redis_app.test_client()
+    real_get_states = store.get_states
+
+    def get_states_after_a_decision(site: str, batch: list[str]):  # noqa: ANN202
+        for vid in batch:  # each visitor decides again between the two reads
+            body = {**DECISION, "visitor_id": signed[vid]}
+            assert client.post("/api/v1/sites/demo/consents", json=body).status_code == 201
+        return real_get_states(site, batch)
+
+    monkeypatch.setattr(store, "get_states", get_states_after_a_decision)
+    report = verify_store(store)
+    assert report.ok, report.findings
+    assert report.visitors == 9 and report.receipts == 18

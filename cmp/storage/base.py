@@ -162,6 +162,15 @@ class Storage(ABC):
     def get_head(self, visitor_id: str) -> str:
         """Return the stored hash of the visitor's newest receipt ('' if none)."""
 
+    def get_chains(self, visitor_ids: Sequence[str]) -> list[tuple[list[Receipt], str]]:
+        """Return each visitor's receipts on every site (oldest first) with the stored head.
+
+        For walking the whole store (``cmp verify-receipts``). A backend that keeps both in
+        one record reads them together, in one round trip per node for the whole batch, so
+        that a decision landing meanwhile cannot make them disagree.
+        """
+        return [(self.get_receipts(None, v), self.get_head(v)) for v in visitor_ids]
+
     @abstractmethod
     def iter_visitors(self) -> Iterator[str]:
         """Yield every visitor id that has at least one receipt (any order, no repeats)."""

@@ -276,6 +276,15 @@ class VisitorsMixin:
         return [self._receipts(site, v, b) for v, b in zip(visitor_ids, blobs, strict=True)]
 
     @guard
+    def get_chains(self, visitor_ids: Sequence[str]) -> list[tuple[list[Receipt], str]]:
+        """Return receipts and head from each visitor's one blob, one pipeline per node."""
+        blobs = bulk_get(self.raw, [keys.receipts(v) for v in visitor_ids])
+        return [
+            (self._receipts(None, v, b), read_header(b)[1])
+            for v, b in zip(visitor_ids, blobs, strict=True)
+        ]
+
+    @guard
     def get_head(self, visitor_id: str) -> str:
         """Return the stored hash of the visitor's newest receipt."""
         return read_header(self.raw.getrange(keys.receipts(visitor_id), 0, HEADER - 1))[1]
