@@ -22,6 +22,13 @@ from cmp.storage.redis_conn import connect, guard, own_options, score
 from cmp.storage.redis_records import RecordsMixin
 from cmp.storage.redis_visitors import VisitorsMixin
 
+# Compare-and-set of one string key: KEYS[1] becomes ARGV[2] only if it still holds ARGV[1].
+_REPLACE_IF = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+"""
+
 
 class RedisStorage(VisitorsMixin, RecordsMixin, Storage):
     """Storage on a Redis server or a Redis Cluster."""
@@ -40,6 +47,7 @@ class RedisStorage(VisitorsMixin, RecordsMixin, Storage):
         self.tables = Interner(self.raw)
         self._init_visitors()
         self._init_records()
+        self._replace_if = self.client.register_script(_REPLACE_IF)
 
     @guard
     def ping(self) -> None:
@@ -152,12 +160,20 @@ class RedisStorage(VisitorsMixin, RecordsMixin, Storage):
 
     @guard
     def touch_api_key(self, key_id: str, when: str) -> None:
-        """Record the key's last use."""
+        """Record the key's last use, only on the record as it was read.
+
+        A revocation written between the read and the write must win: writing back the copy
+        read before it would bring a revoked key back to life. The use is then not recorded,
+        which costs nothing (the next request records it).
+        """
         secret_hash = self.client.get(keys.api_key_id(key_id))
-        found = self.get_api_key(secret_hash) if secret_hash else None
-        if found:
-            found.last_used_at = when
-            self.client.set(keys.api_key(found.secret_hash), dumps(found.to_dict()))
+        name = keys.api_key(secret_hash) if secret_hash else None
+        data = self.client.get(name) if name else None
+        if not data:
+            return
+        found = ApiKey.from_dict(loads(data))
+        found.last_used_at = when
+        self._replace_if(keys=[name], args=[data, dumps(found.to_dict())])
 
     @guard
     def put_admin(self, user: AdminUser) -> None:
