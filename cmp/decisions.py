@@ -114,6 +114,10 @@ def apply_opt_out(
     return base, sorted(set(prior_opted_out) | set(targets))
 
 
+#: The longest consent lifetime a site may set (three years).
+MAX_LIFETIME_DAYS = 1095
+
+
 def expires_at(decided: datetime, lifetime_days: int) -> datetime:
     """Return when a decision made at ``decided`` stops counting as consent."""
     return clock.add_days(decided, lifetime_days)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from cmp import clock
+from cmp.decisions import MAX_LIFETIME_DAYS
 from cmp.model import ConsentState, Receipt
 from cmp.receipts import verify_chain
 from cmp.storage import Storage, StorageError
@@ -73,25 +75,60 @@ def check_visitor(
 def _check_state(
     store: Storage, visitor_id: str, site: str, receipts: list[Receipt]
 ) -> list[Finding]:
-    newest = next((r for r in reversed(receipts) if r.site == site), None)
     try:
         state = store.get_state(site, visitor_id)
     except StorageError:
         raise
     except Exception as exc:  # noqa: BLE001 - an undecodable state is a finding too
         return [Finding(visitor_id, site, f"state unreadable: {exc!r}")]
+    problem = state_mismatch(state, [r for r in receipts if r.site == site])
+    return [Finding(visitor_id, site, problem)] if problem else []
+
+
+def state_mismatch(state: ConsentState | None, on_site: list[Receipt]) -> str | None:
+    """Return what is wrong with a visitor's state on a site, given that site's receipts
+    (oldest first), or None when the state is exactly what the newest receipt decided.
+
+    Provision checks answer from the state alone, so a state edited in the store (a refusal
+    turned into a consent, an expiry pushed out) must be caught here even though every
+    receipt is intact. An opt-out keeps the policy version and expiry of the decision it
+    withdraws from, so those are compared with the newest decision that was not an opt-out.
+    """
     if state is None:
-        return [Finding(visitor_id, site, "state missing for recorded receipts")]
+        return "state missing for recorded receipts"
+    newest = on_site[-1] if on_site else None
     if newest is None or state.receipt_id != newest.receipt_id:
         found = newest.receipt_id if newest else "none"
-        return [
-            Finding(
-                visitor_id,
-                site,
-                f"state points at receipt {state.receipt_id or '-'}, newest is {found}",
-            )
-        ]
-    return []
+        return f"state points at receipt {state.receipt_id or '-'}, newest is {found}"
+    basis = next((r for r in reversed(on_site) if r.method != "opt-out"), newest)
+    differs = [
+        name
+        for name, mine, theirs in (
+            ("categories", state.categories, newest.categories),
+            ("recipients", state.recipients, newest.recipients),
+            ("opted_out", sorted(state.opted_out), sorted(newest.opted_out)),
+            ("gpc", state.gpc, newest.gpc),
+            ("method", state.method, newest.method),
+            ("updated_at", state.updated_at, newest.created_at),
+            ("policy_version", state.policy_version, basis.policy_version),
+        )
+        if mine != theirs
+    ]
+    if not _expiry_plausible(state.expires_at, basis.created_at):
+        differs.append("expires_at")
+    if differs:
+        return f"state differs from receipt {newest.receipt_id}: {', '.join(differs)}"
+    return None
+
+
+def _expiry_plausible(expires_at: str, decided_at: str) -> bool:
+    """True when the expiry lies after the decision and within the longest lifetime a site
+    can set (the exact lifetime then in force is not kept)."""
+    try:
+        decided, expires = clock.parse(decided_at), clock.parse(expires_at)
+    except ValueError:
+        return False
+    return decided < expires <= clock.add_days(decided, MAX_LIFETIME_DAYS)
 
 
 BATCH = 1000
@@ -177,8 +214,10 @@ def _check_batch(
             entry = results[i]
             if entry is None:
                 continue
-            newest = next((r for r in reversed(chains[i][0]) if r.site == name), None)
-            if state is _UNREAD or _state_problem(state, newest):
+            on_site = [r for r in chains[i][0] if r.site == name]
+            if state is _UNREAD or state_mismatch(state, on_site):
+                # A marker only: flagged visitors are checked again one by one below, and
+                # what that second check finds is what gets reported.
                 entry[1].append(Finding(batch[i], name, "state"))
     return [
         check_visitor(store, batch[i], site) if entry is not None and entry[1] else entry
@@ -187,7 +226,3 @@ def _check_batch(
 
 
 _UNREAD: object = object()
-
-
-def _state_problem(state: ConsentState | None, newest: Receipt | None) -> bool:
-    return state is None or newest is None or state.receipt_id != newest.receipt_id

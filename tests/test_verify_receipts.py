@@ -17,13 +17,13 @@ import pytest
 import redis
 from flask import Flask
 
-from cmp import ids, verify
-from cmp.model import Site
+from cmp import consents, ids, verify
+from cmp.model import ConsentState, Site
 from cmp.seed import demo_categories
 from cmp.siteconfig import publish_policy
 from cmp.storage import Storage
 from cmp.storage import keys as redis_keys
-from cmp.storage.codec import dumps
+from cmp.storage.codec import dumps, pack_state
 from cmp.storage.receipt_codec import HEADER, element, split_blob
 from cmp.verify import verify_store
 from tests.conftest import SECRET, make_app
@@ -199,3 +199,45 @@ def test_decisions_landing_during_the_walk_are_not_findings(
     report = verify_store(store)
     assert report.ok, report.findings
     assert report.visitors == 9 and report.receipts == 18
+
+
+def put_state_raw(store: Storage, state: ConsentState) -> None:
+    """Overwrite a visitor's state on Redis as an intruder would: receipts untouched."""
+    site_no = store.tables.sites.find(state.site.encode())
+    packed = pack_state(state, store._choice_id(state.site, state))
+    store.raw.set(redis_keys.state(state.visitor_id, site_no), packed)
+
+
+def test_edited_state_is_caught_though_receipts_are_intact(redis_app: Flask) -> None:
+    """Provision checks answer from the state: a refusal turned into a consent in the state
+    alone, or an expiry pushed out, must be reported."""
+    store = redis_app.extensions["cmp.store"]
+    flipped, stretched, bystander = decide(redis_app), decide(redis_app), decide(redis_app)
+    state = store.get_state("demo", flipped)
+    put_state_raw(store, replace(state, categories={**state.categories, "targeting": True}))
+    state = store.get_state("demo", stretched)
+    put_state_raw(store, replace(state, expires_at="2099-01-01T00:00:00Z"))
+
+    report = verify_store(store)
+    found = {f.visitor_id: f.problem for f in report.findings}
+    assert set(found) == {flipped, stretched}
+    assert "categories" in found[flipped] and "expires_at" in found[stretched]
+    assert verify_store(store, visitors=[bystander]).ok
+
+
+def test_opt_outs_keep_the_withdrawn_decisions_version_and_expiry(app: Flask) -> None:
+    """An intact store with opt-outs (after a decision, and as the very first record)
+    verifies on every backend."""
+    store = app.extensions["cmp.store"]
+    site = store.get_site("demo")
+    cats, recips = store.get_categories("demo"), store.get_recipients("demo")
+    ctx = consents.Context(lang="ja", texts_hash="0" * 64)
+    after = decide(app, times=2)
+    publish_policy(store, "demo", "第2版", bump=True)  # the opt-out comes under version 2
+    site = store.get_site("demo")
+    consents.opt_out(store, site, cats, recips, after, ["analytics"], ctx=ctx)
+    consents.opt_out(store, site, cats, recips, "firstoptout00000000000", "all", ctx=ctx)
+    state = store.get_state("demo", after)
+    assert state.policy_version == 1 and state.method == "opt-out"
+    report = verify_store(store)
+    assert report.ok, report.findings

@@ -11,6 +11,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from cmp.decisions import MAX_LIFETIME_DAYS
+
 KEY = re.compile(r"^[a-z0-9-]{1,63}$")
 #: Google Consent Mode v2 signals a category may grant.
 GCM_SIGNALS = (
@@ -158,6 +160,6 @@ def lifetime(value: str | None) -> int:
         days = int(str(value or "").strip())
     except ValueError as exc:
         raise Invalid("err_lifetime") from exc
-    if not 1 <= days <= 1095:
+    if not 1 <= days <= MAX_LIFETIME_DAYS:
         raise Invalid("err_lifetime")
     return days
