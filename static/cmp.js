@@ -20,7 +20,7 @@
   const lang = pick(d.documentElement.lang) || pick(nav.language) || 'ja';
   const ja = lang == 'ja', sep = ja ? '、' : ', ', cfgKey = `cmp_config:${site}:${lang}`;
   const mem = {}, subs = [];
-  let cfg, cur = null, want = null, sheet, host, root, dlg, head, view, need, mapped, busy, qTimer, qDelay = 0, cDelay = 0;
+  let cfg, cur = null, want = null, sheet, host, root, dlg, head, view, need, busy, qTimer, qDelay = 0, cDelay = 0;
   // fallbacks: the config brings every text
   const T = ja ? {
     title: 'Cookie等の利用について', accept_all: '同意する', reject_all: '拒否する', settings: '設定', save: '選択を保存',
@@ -72,12 +72,12 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
   function enforce(s) {
     const u = { ...DENY };
     for (const c of cats()) for (const g of c.gcm || []) u[g] = has(s.c, c.key) ? 'granted' : u[g] || 'denied';
-    if ((mapped = !!cfg)) w.gtag('consent', 'update', u);
+    w.gtag('consent', 'update', u);
     scan();
   }
   const map = (all, on) => Object.fromEntries(all.map((k) => [k, has(on, k)]));
-  const pub = (s) => ({ policy_version: s.pv, visitor_id: s.vid || null, categories: map(cfg ? keys(cats()) : s.c, s.c),
-    recipients: map(cfg ? keys(recs()) : s.r, s.r), gpc: s.gpc, method: s.m || null, decided_at: s.t });
+  const pub = (s) => ({ policy_version: s.pv, visitor_id: s.vid || null, categories: map(keys(cats()), s.c),
+    recipients: map(keys(recs()), s.r), gpc: s.gpc, method: s.m || null, decided_at: s.t });
   function apply(s, isNew) {
     cur = s;
     if (isNew) { writeCookie(s); wipe(s); }
@@ -175,10 +175,8 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
   }
   function ready() {
     const s = cur || readCookie();
-    if (fresh(s)) {
-      if (!cur) apply(s, 0);
-      else if (!mapped) enforce(cur);
-    } else if (gpc && cats().every((c) => c.required || c.gpc)) {
+    if (fresh(s)) cur || apply(s, 0);
+    else if (gpc && cats().every((c) => c.required || c.gpc)) {
       decide([], [], 'gpc'); // nothing left to ask
     } else {
       need = 1;
@@ -296,7 +294,8 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
   };
   d.addEventListener('click', (e) => { if (e.target.closest?.('[data-cmp-open]')) { e.preventDefault(); show(1); } });
   w.addEventListener('online', () => { qDelay = 0; flush(); if (!cfg) load(); });
-  const begin = (v, s = parse(v)) => { if (!cur && s && (!(cfg ||= valid(get(cfgKey), 1)) || fresh(s))) apply(s, 0); };
+  // the cookie's policy may be outdated: no config cached, ready() decides
+  const begin = (v, s = parse(v)) => { if (!cur && s && (cfg ||= valid(get(cfgKey), 1)) && fresh(s)) apply(s, 0); };
   if (d.readyState == 'loading') d.addEventListener('DOMContentLoaded', scan); else scan();
   // async: a first document.cookie read blocks on IPC
   w.cookieStore ? cookieStore.get(CK).then((c) => begin(c?.value), () => begin(jar()[CK])) : begin(jar()[CK]);

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -249,6 +250,52 @@ def test_policy_bump_shows_banner_again(visit: Visit, live_server: Any) -> None:
     assert after["policy_version"] == before["policy_version"] + 1
     assert after["visitor_id"] == before["visitor_id"]  # the same visitor, a new decision
     assert after["categories"] == {"essential"}
+
+
+def set_consent_cookie(visit: Visit, version: int) -> None:
+    """A stored decision for ``version`` (everything granted, a day old), no cached config."""
+    value = f"1~{version}~~{'+'.join(sorted(ALL_CATEGORIES))}~~0~{int(time.time()) - 86400}"
+    visit.context.add_cookies([{"name": "cmp_consent", "value": value, "url": visit.base}])
+
+
+def test_outdated_cookie_without_cached_config_runs_nothing(visit: Visit, live_server: Any) -> None:
+    # A decision for the previous policy, and no config in localStorage (cleared storage, or
+    # a new profile with the cookie kept): it must not be applied before the config arrives.
+    publish_policy(live_server.store, "demo", "browser test: outdated cookie", bump=True)
+    set_consent_cookie(visit, policy_version(live_server) - 1)
+    visit.goto("/demo")
+    visit.wait_banner()
+    visit.page.wait_for_load_state("networkidle")
+    assert visit.non_essential() == [] and visit.tags() == []
+    assert [m["command"] for m in visit.consent_mode()] == ["default"]
+    assert visit.page.evaluate("cmp.consent()") is None
+    assert visit.page.locator("cmp-frame").count() == 1
+
+
+def test_current_cookie_without_cached_config_waits_for_the_config(
+    visit: Visit, live_server: Any
+) -> None:
+    def down(route: Route) -> None:
+        route.abort("connectionrefused")
+
+    set_consent_cookie(visit, policy_version(live_server))
+    visit.context.route("**/config?*", down)
+    with visit.page.expect_request("**/config?*"):
+        visit.goto("/demo")
+    visit.page.wait_for_timeout(500)
+    # No config, none cached: the cookie's policy version cannot be checked, nothing runs.
+    assert visit.non_essential() == [] and visit.tags() == []
+    assert [m["command"] for m in visit.consent_mode()] == ["default"]
+    assert visit.page.evaluate("cmp.consent()") is None
+
+    visit.context.unroute("**/config?*", down)
+    visit.page.evaluate("window.dispatchEvent(new Event('online'))")  # refetch now
+    visit.wait_tags("analytics", "analytics-inline", "targeting")
+    visit.page.locator("iframe[src$='/demo/frame']").wait_for()
+    assert not visit.banner_open()
+    assert last_update(visit) == dict.fromkeys(SIGNALS, "granted")
+    assert [m["command"] for m in visit.consent_mode()] == ["default", "update"]
+    assert visit.page.evaluate("cmp.consent().categories") == dict.fromkeys(ALL_CATEGORIES, True)
 
 
 def test_gpc(browser: Browser, live_server: Any, read_key: str) -> None:
