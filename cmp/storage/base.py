@@ -33,6 +33,11 @@ from cmp.model import (
 DecisionMaker = Callable[[ConsentState | None], tuple[ConsentState, Receipt]]
 
 
+#: What an alias holds once decisions of two different visitors have claimed it: it then
+#: resolves to no visitor until the keyed API links it again.
+ALIAS_CONFLICT = "!"
+
+
 class StorageError(Exception):
     """The store could not be reached or refused an operation (the API answers 503)."""
 
@@ -120,8 +125,12 @@ class Storage(ABC):
         visitor lands in between, ``make`` is called again with the newer state, so two
         concurrent decisions both end up in the history, in order. The daily counters that
         ``counters`` returns are added to the site's statistics for ``day``, and ``aliases``
-        are linked to the visitor. ``fresh`` says the id was issued for this very decision
-        (no history can exist), which lets a backend skip reading the prior state.
+        are claimed for the visitor: an alias no one holds (or this visitor holds) is linked
+        to it, but one another visitor holds becomes :data:`ALIAS_CONFLICT`, which resolves
+        to no one. Anyone can send a decision with any cookie value, so a decision must
+        never move an identifier away from the visitor who had it. ``fresh`` says the id was
+        issued for this very decision (no history can exist), which lets a backend skip
+        reading the prior state.
         """
 
     @abstractmethod
@@ -179,11 +188,16 @@ class Storage(ABC):
 
     @abstractmethod
     def put_aliases(self, aliases: Iterable[Alias]) -> None:
-        """Link each alias to its visitor (a later link of the same alias replaces it)."""
+        """Link each alias to its visitor, replacing any earlier link or conflict.
+
+        For the keyed API: the operator's own backend states which visitor an identifier
+        belongs to, which is also how a conflict left by two decisions is settled.
+        """
 
     @abstractmethod
     def resolve_aliases(self, site: str, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
-        """Return the visitor id for each ``(type, value)`` pair, or None, in order."""
+        """Return the visitor id for each ``(type, value)`` pair in order; None for an alias
+        that is unknown or in conflict (claimed by decisions of two visitors)."""
 
     # -- statistics --------------------------------------------------------------------------
 

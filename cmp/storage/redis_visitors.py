@@ -16,7 +16,7 @@ from typing import Any
 from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
 from cmp.receipts import seal
 from cmp.storage import keys
-from cmp.storage.base import DecisionMaker, StorageError
+from cmp.storage.base import ALIAS_CONFLICT, DecisionMaker, StorageError
 from cmp.storage.bulk import bulk_get
 from cmp.storage.codec import (
     STATE_TAG,
@@ -42,7 +42,8 @@ from cmp.storage.redis_conn import DRIVER_ERRORS, guard
 
 # KEYS: state, receipt blob, then (single node only) the stats hash if there are counters,
 # and the alias keys. ARGV: expected blob header, packed state, new header, receipt, counter
-# count n, visitor id, then n (field, increment) pairs.
+# count n, visitor id, then n (field, increment) pairs, then the alias conflict marker. An
+# alias another visitor holds is not moved: it becomes the marker (see Storage.record_decision).
 _DECIDE = """
 local old = redis.call('GET', KEYS[2]) or ''
 if string.sub(old, 1, 36) ~= ARGV[1] then return 0 end
@@ -54,8 +55,26 @@ if n > 0 then
   for i = 0, n - 1 do redis.call('HINCRBY', KEYS[3], ARGV[7 + 2 * i], ARGV[8 + 2 * i]) end
   first_alias = 4
 end
-for k = first_alias, #KEYS do redis.call('SET', KEYS[k], ARGV[6]) end
+for k = first_alias, #KEYS do
+  local holder = redis.call('GET', KEYS[k])
+  if holder and holder ~= ARGV[6] then
+    redis.call('SET', KEYS[k], ARGV[#ARGV])
+  else
+    redis.call('SET', KEYS[k], ARGV[6])
+  end
+end
 return 1
+"""
+
+# One alias claimed on a cluster, where it lives in another slot than the decision.
+# KEYS: the alias. ARGV: visitor id, conflict marker.
+_CLAIM = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
 """
 
 _MAX_ATTEMPTS = 64
@@ -74,6 +93,7 @@ class VisitorsMixin:
 
     def _init_visitors(self) -> None:
         self._decide = self.raw.register_script(_DECIDE)
+        self._claim = self.client.register_script(_CLAIM)
 
     def _choice_id(self, site: str, record: ConsentState | Receipt) -> int:
         text = choice_text(
@@ -152,17 +172,19 @@ class VisitorsMixin:
                     for name, n in counts.items():
                         args += [name, n]
                 script_keys += [keys.alias(a.site, a.type, a.value) for a in links]
+            args.append(ALIAS_CONFLICT)
             if self._write_decision(rkey, script_keys, args):
                 break
         else:
             raise StorageError(f"too many concurrent decisions for one visitor on {site}")
-        if self.cluster and (counts or links):
+        if self.cluster and counts:
             pipe = self.client.pipeline(transaction=False)
             for name, n in counts.items():
                 pipe.hincrby(keys.stats(site, day), name, n)
-            for a in links:
-                pipe.set(keys.alias(a.site, a.type, a.value), a.visitor_id)
             pipe.execute()
+        for a in links if self.cluster else ():
+            name = keys.alias(a.site, a.type, a.value)
+            self._claim(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT])
         return state, receipt
 
     def _write_decision(self, rkey: str, script_keys: list, args: list) -> bool:
@@ -311,4 +333,5 @@ class VisitorsMixin:
     def resolve_aliases(self, site: str, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
         """Resolve many aliases with one pipeline per node."""
         found = bulk_get(self.raw, [keys.alias(site, kind, value) for kind, value in pairs])
-        return [v.decode() if v is not None else None for v in found]
+        conflict = ALIAS_CONFLICT.encode()
+        return [v.decode() if v is not None and v != conflict else None for v in found]

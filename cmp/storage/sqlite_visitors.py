@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from cmp.model import Alias, ConsentState, Receipt
 from cmp.receipts import seal
-from cmp.storage.base import DecisionMaker
+from cmp.storage.base import ALIAS_CONFLICT, DecisionMaker
 from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
@@ -63,7 +63,7 @@ class VisitorsMixin(SQLiteBase):
                     "ON CONFLICT (site, day, name) DO UPDATE SET n = n + excluded.n",
                     (site, day, name, n),
                 )
-            self._insert_aliases(aliases)
+            self._claim_aliases(aliases)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -126,6 +126,18 @@ class VisitorsMixin(SQLiteBase):
             [(a.site, a.type, a.value, a.visitor_id, a.created_at) for a in aliases],
         )
 
+    def _claim_aliases(self, aliases: Iterable[Alias]) -> None:
+        self._conn().executemany(
+            "INSERT INTO aliases (site, type, value, vid, created_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (site, type, value) DO UPDATE SET "
+            "vid = CASE WHEN aliases.vid = excluded.vid THEN excluded.vid ELSE ? END, "
+            "created_at = excluded.created_at",
+            [
+                (a.site, a.type, a.value, a.visitor_id, a.created_at, ALIAS_CONFLICT)
+                for a in aliases
+            ],
+        )
+
     @guard
     def put_aliases(self, aliases: Iterable[Alias]) -> None:
         """Link aliases to visitors."""
@@ -133,15 +145,14 @@ class VisitorsMixin(SQLiteBase):
 
     @guard
     def resolve_aliases(self, site: str, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
-        """Return the visitor id of each alias or None."""
+        """Return the visitor id of each alias, or None (unknown or in conflict)."""
         out: list[str | None] = []
         for kind, value in pairs:
-            out.append(
-                self._one(
-                    "SELECT vid FROM aliases WHERE site = ? AND type = ? AND value = ?",
-                    (site, kind, value),
-                )
+            vid = self._one(
+                "SELECT vid FROM aliases WHERE site = ? AND type = ? AND value = ?",
+                (site, kind, value),
             )
+            out.append(None if vid == ALIAS_CONFLICT else vid)
         return out
 
     # -- statistics ----------------------------------------------------------------------
