@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from cmp.admin.recipient_form import RecipientForm
 from tests.test_admin_support import Console, config, errors_of, sign_in
 
 
@@ -16,6 +17,8 @@ def console(app: Flask) -> Console:
 
 NEW = {
     "key": "heatmap-co",
+    # A new recipient changes what visitors consent to: it goes live with a new version.
+    "publish": "y",
     "category": "analytics",
     "name_ja": "ヒートマップ株式会社",
     "name_en": "Heatmap K.K.",
@@ -55,12 +58,14 @@ def test_add_recipient(app: Flask, console: Console) -> None:
     }
     shown = {r["key"]: r for r in config(app, "en")["recipients"]}["heatmap-co"]
     assert shown["service"] == "Heatmap analytics" and shown["items"][1] == "Click positions"
-    entry = app.extensions["cmp.store"].list_audit("demo")[0]
+    published, entry = app.extensions["cmp.store"].list_audit("demo")[:2]
     assert (entry.action, entry.before, entry.after["key"]) == (
         "recipient.create",
         None,
         NEW["key"],
     )
+    assert (published.action, published.after["policy_version"]) == ("policy.publish", 2)
+    assert config(app)["policy_version"] == 2
 
 
 def test_foreign_recipient_needs_country_system_and_measures(app: Flask, console: Console) -> None:
@@ -146,7 +151,8 @@ def test_edit_move_and_remove(app: Flask, console: Console) -> None:
     assert console.post("/admin/sites/demo/recipients/ad-global", data).status_code == 303
     edited = store.get_recipients("demo")[2]
     assert edited.key == "ad-global" and edited.items["ja"] == ["閲覧履歴", "Cookie ID"]
-    entry = store.list_audit("demo")[0]
+    entry = store.list_audit("demo")[1]
+    assert entry.action == "recipient.update"
     assert entry.before["items"]["ja"][2] == "広告の表示・クリック履歴"
     assert entry.after["items"]["ja"] == ["閲覧履歴", "Cookie ID"]
     console.post("/admin/sites/demo/recipients/ad-global/move", {"dir": "up"})
@@ -158,3 +164,39 @@ def test_edit_move_and_remove(app: Flask, console: Console) -> None:
     assert console.post("/admin/sites/demo/recipients/ad-global/delete").status_code == 303
     assert [r.key for r in store.get_recipients("demo")] == ["analytics-co", "dmp-partner"]
     assert store.list_audit("demo")[0].before["key"] == "ad-global"
+
+
+def test_a_change_to_what_visitors_consented_to_goes_live_only_as_a_new_version(
+    app: Flask, console: Console
+) -> None:
+    """Provision checks read a visitor's consent under a version as consent to that
+    version's snapshot: a material edit made live without a new version (and perhaps
+    reverted later) would make that consent cover something the visitor never saw."""
+    store = app.extensions["cmp.store"]
+    url = "/admin/sites/demo/recipients/dmp-partner"
+    original = next(r for r in store.get_recipients("demo") if r.key == "dmp-partner")
+    initial = RecipientForm.initial(original)
+    data = {k: v for k, v in initial.items() if v not in (False, None)}
+    data = {k: ("y" if v is True else v) for k, v in data.items()}
+    changed = {
+        **data,
+        "items_ja": data["items_ja"] + "\n位置情報",
+        "items_en": data["items_en"] + "\nLocation",
+    }
+
+    resp = console.post(url, changed)
+    assert resp.status_code == 422
+    assert "新しいバージョンとして公開する必要があります" in errors_of(resp.text, "publish")
+    assert store.get_recipients("demo") and original in store.get_recipients("demo")
+    assert store.get_site("demo").policy_version == 1
+
+    # Wording outside those fields is not material: saved at once, same version.
+    assert console.post(url, {**data, "address": original.address + " "}).status_code == 303
+    assert console.post(url, {**data, "opt_out_url": "https://dmp.example/out"}).status_code == 303
+    assert store.get_site("demo").policy_version == 1
+
+    assert console.post(url, {**changed, "publish": "y"}).status_code == 303
+    assert store.get_site("demo").policy_version == 2
+    latest = store.get_policy("demo", 2).snapshot["recipients"]
+    assert "位置情報" in next(r for r in latest if r["key"] == "dmp-partner")["items"]["ja"]
+    assert store.list_audit("demo")[0].action == "policy.publish"

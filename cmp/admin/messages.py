@@ -60,6 +60,28 @@ _EDITORS: dict[str, tuple[str, str]] = {
         "ージをご確認ください。何も保存されていません。",
         "Some fields need attention (see the messages below them). Nothing was saved.",
     ),
+    "publish_with_save": (
+        "保存と同時に新しいポリシーバージョン（第{version}版）として公開する",
+        "Publish as a new policy version ({version}) when saving",
+    ),
+    "publish_with_save_hint": (
+        "受領者の追加や、名称・カテゴリ・提供する情報・利用目的・個人データとの紐付け・"
+        "国の変更は、訪問者が同意した内容の変更です。新しいバージョンとしてのみ反映され、"
+        "訪問者には改めて同意を求めます。文言の修正など、それ以外の変更には不要です。",
+        "Adding a recipient, or changing its name, category, information, purposes, linking "
+        "to personal data or country, changes what visitors consented to: it goes live only "
+        "as a new version, and visitors are asked again. Other edits do not need it.",
+    ),
+    "err_publish_needed": (
+        "この変更（{fields}）は訪問者が同意した内容を変えるため、新しいバージョンとして"
+        "公開する必要があります。上のチェックを入れて保存してください。何も保存されていません。",
+        "This change ({fields}) alters what visitors consented to, so it can only go live as "
+        "a new policy version: tick the box above and save again. Nothing was saved.",
+    ),
+    "auto_publish_note": (
+        "受領者「{key}」の変更（{fields}）を受領者の編集画面から公開",
+        "Recipient '{key}' changed ({fields}); published from the recipient editor",
+    ),
     "err_conflict": (
         "このページを開いた後に、別の管理者がこの内容を保存しました。あなたの変更は保存されて"
         "いません。入力内容を控えてから、ページを開き直して最新の内容をご確認ください。",

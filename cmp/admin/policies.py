@@ -1,10 +1,12 @@
 """Policy versions: the changelog, the changes not yet published, and publishing.
 
-Edits are live at once; a visitor's earlier decision stays valid for wording changes. When
-a change alters what visitors agreed to (a new recipient, other information sent, another
-purpose), the operator publishes a new version: the number goes up, every earlier decision
-becomes ``outdated`` and the banner asks again. Each version keeps a snapshot of everything
-shown, and the changelog lists each version with its note and what changed.
+Most edits are live at once; a visitor's earlier decision stays valid for wording changes.
+A recipient change that alters what visitors agreed to (a new recipient, other information
+sent, another purpose) goes live only as a new version: the recipient editor publishes it in
+the same step (:func:`publish`). Otherwise the operator publishes a new version here: the
+number goes up, every earlier decision becomes ``outdated`` and the banner asks again. Each
+version keeps a snapshot of everything shown, and the changelog lists each version with its
+note and what changed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,23 @@ from cmp.admin.audit import commit
 from cmp.admin.changes import diff, needs_reconsent
 from cmp.admin.editing import load_site
 from cmp.admin.forms import PublishForm
+from cmp.model import PolicyVersion
 from cmp.siteconfig import publish_policy, snapshot
+
+
+def publish(site: str, changes: str) -> PolicyVersion:
+    """Publish the live configuration as the next version, with its audit entry."""
+    store = context.store()
+    old = load_site(site).policy_version
+    policy = publish_policy(store, site, changes, bump=True)
+    commit(
+        site,
+        "policy.publish",
+        str(policy.version),
+        {"policy_version": old},
+        {"policy_version": policy.version, "changes": changes, "texts_hash": policy.texts_hash},
+    )
+    return policy
 
 
 @bp.route("/sites/<site>/policies", methods=["GET", "POST"])
@@ -31,19 +49,7 @@ def policies(site: str) -> ResponseReturnValue:
         form.validate()
         changes = form.clean()
         if changes is not None:
-            old = current.policy_version
-            policy = publish_policy(store, site, changes, bump=True)
-            commit(
-                site,
-                "policy.publish",
-                str(policy.version),
-                {"policy_version": old},
-                {
-                    "policy_version": policy.version,
-                    "changes": changes,
-                    "texts_hash": policy.texts_hash,
-                },
-            )
+            publish(site, changes)
             return redirect(url_for("admin.policies", site=site, saved=1), code=303)
     versions = store.list_policies(site)
     live = snapshot(current, store.get_categories(site), store.get_recipients(site))

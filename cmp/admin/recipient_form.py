@@ -45,6 +45,7 @@ class RecipientForm(Editor):
     policy_url = StringField()
     opt_out_url = StringField()
     exemption = SelectField(validate_choice=False)
+    publish = BooleanField()
 
     @staticmethod
     def initial(r: Recipient) -> dict[str, Any]:

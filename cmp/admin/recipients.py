@@ -8,11 +8,33 @@ from flask.typing import ResponseReturnValue
 from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
+from cmp.admin.changes import RECONSENT_RECIPIENT_FIELDS
 from cmp.admin.editing import changed_since, dict_of, find, load_site, moved, opened_on, upserted
 from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
+from cmp.admin.policies import publish
 from cmp.admin.recipient_form import EXEMPTIONS, RecipientForm
-from cmp.model import Category
+from cmp.model import Category, Recipient, Site
+from cmp.storage import Storage
+
+
+def unpublished_changes(store: Storage, site: Site, made: Recipient) -> list[str]:
+    """The fields of ``made`` that visitors consented to and that differ from the current
+    policy version (``["new"]`` for a recipient that version does not list).
+
+    Provision checks take a visitor's consent under a version as consent to what that
+    version's snapshot lists. A change to these fields that went live without a new version
+    would be shown to visitors who then count as consenting to the snapshot, and reverting
+    it later would make their consent cover something they never saw. So such a change
+    only goes live together with a new version.
+    """
+    published = store.get_policy(site.key, site.policy_version)
+    listed = published.snapshot.get("recipients", []) if published else []
+    then = next((r for r in listed if r.get("key") == made.key), None)
+    if then is None:
+        return ["new"]
+    now = made.to_dict()
+    return sorted(f for f in RECONSENT_RECIPIENT_FIELDS if then.get(f) != now.get(f))
 
 
 def _choices(form: RecipientForm, categories: list[Category]) -> None:
@@ -57,11 +79,17 @@ def recipient(site: str, key: str | None = None) -> ResponseReturnValue:
         made = form.clean(current, cats, recs, existing)
         latest = store.get_recipients(site)
         if made is not None and not (existing and changed_since(form, dict_of(latest, key))):
-            updated, old = upserted(latest, made, existing)
-            store.put_recipients(site, updated)
-            action = "recipient.create" if existing is None else "recipient.update"
-            commit(site, action, made.key, old, made.to_dict())
-            return redirect(url_for("admin.recipients", site=site, saved=1), code=303)
+            material = unpublished_changes(store, current, made)
+            if material and not form.publish.data:
+                form.fail(form.publish, "err_publish_needed", fields=", ".join(material))
+            else:
+                updated, old = upserted(latest, made, existing)
+                store.put_recipients(site, updated)
+                action = "recipient.create" if existing is None else "recipient.update"
+                commit(site, action, made.key, old, made.to_dict())
+                if material:
+                    publish(site, t("auto_publish_note", key=made.key, fields=", ".join(material)))
+                return redirect(url_for("admin.recipients", site=site, saved=1), code=303)
     status = (409 if form.conflict else 422) if request.method == "POST" else 200
     return render_template(
         "admin/recipient_form.html",
