@@ -93,6 +93,22 @@ def new_record_id(prefix: str = "pr") -> str:
     return f"{prefix}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S.%f')}-{secrets.token_hex(3)}"
 
 
+#: The latest time a date can hold; a retention that would end later keeps it "forever".
+_LAST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def retention_until(last: datetime, days: int) -> str:
+    """Return the ISO time ``days`` days after ``last``, capped at the end of year 9999.
+
+    The retention days come from configuration with no upper bound, so the sum can pass
+    what a date holds; keeping the record longer is the safe side of that overflow.
+    """
+    try:
+        return clock.iso(min(clock.add_days(last, days), _LAST))
+    except OverflowError:
+        return clock.iso(_LAST)
+
+
 def _rule(store: Storage, site: str, recipient: Recipient, versions: set[int], cache: dict):
     missing = [v for v in versions if v not in cache]
     for version in missing:
@@ -210,7 +226,7 @@ def check(
     record.provided_from = provided_from or when
     record.provided_to = provided_to or when
     last = max(moment, clock.parse(record.provided_to))
-    record.retention_until = clock.iso(clock.add_days(last, retention_days))
+    record.retention_until = retention_until(last, retention_days)
     store.append_provision_record(record)
     return result
 

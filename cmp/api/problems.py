@@ -57,8 +57,9 @@ def response(problem: Problem) -> Response:
 def json_body(max_bytes: int) -> dict[str, Any]:
     """Return the request's JSON object, or raise the right :class:`Problem`.
 
-    Checks, in order: media type (415), declared and actual size (413), JSON syntax (400),
-    top-level object (422).
+    Checks, in order: media type (415), declared and actual size (413), JSON syntax and
+    strings that are valid Unicode, i.e. no unpaired surrogate escapes (400), top-level
+    object (422).
     """
     if request.mimetype != "application/json":
         raise Problem(415, "unsupported_media_type", "send the body as application/json")
@@ -72,6 +73,18 @@ def json_body(max_bytes: int) -> dict[str, Any]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Problem(400, "invalid_json", f"body is not valid JSON: {exc}") from exc
+    try:
+        # JSON may escape a lone surrogate (\ud800): Python accepts it, but it is no Unicode
+        # text, so storing it, hashing it into a receipt or echoing it in a problem fails
+        # later as a 500. One re-encoding checks every key and value, however nested.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise Problem(
+            400,
+            "invalid_json",
+            "body has a string that is not valid Unicode (an unpaired surrogate escape such "
+            "as \\ud800)",
+        ) from exc
     if not isinstance(data, dict):
         raise Problem(422, "validation_error", "body must be a JSON object")
     return data

@@ -135,8 +135,8 @@ def record_received(site: str) -> tuple[Response, int]:
         received_at=parse_time(field(data, "received_at", str, required=False), "received_at")
         or clock.iso(now),
         created_by=key.key_id,
-        retention_until=clock.iso(
-            clock.add_days(now, int(current_app.config["PROVISION_RETENTION_DAYS"]))
+        retention_until=provision.retention_until(
+            now, int(current_app.config["PROVISION_RETENTION_DAYS"])
         ),
         created_at=clock.iso(now),
         foreign_statement=_text(data, "foreign_statement", required=False),

@@ -4,36 +4,58 @@ Query: ``from``, ``to`` (a day ``2026-01-01`` or an ISO time; ``to`` is exclusiv
 ``recipient``, ``format=json|csv``, ``lang=ja|en`` (CSV headers), ``ids=1`` (list the
 allowed ids), ``limit`` (JSON only), and ``visitor_id`` for the records about one visitor
 (disclosure on request, APPI Art. 33(5)). CSV streams, so an export of any size is served
-without building it in memory.
+without building it in memory; its first batch is read before the headers go out (a store
+that is down answers 503), and an export the store fails in the middle of ends with a marker
+line and a broken transfer, never as a short file that looks complete.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import islice
+from collections.abc import Iterator
+from itertools import chain, islice
 
-from flask import Response, jsonify, request, stream_with_context
+from flask import Response, current_app, jsonify, request, stream_with_context
 
 from cmp import clock, context, ids, records
 from cmp.api import auth, bp, site_config
 from cmp.api.problems import Problem
 from cmp.ids import verifier
+from cmp.model import ProvisionRecord
+from cmp.storage import StorageError
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LIMIT = 10_000
+# From the Unix epoch (the score of the Redis time indexes) to well past any retention.
+MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 def parse_time(value: str | None, name: str) -> str:
-    """Return ``value`` (a day or an ISO time) as an ISO UTC time; '' if absent; else 422."""
+    """Return ``value`` (a day or an ISO time) as an ISO UTC time; '' if absent; else 422.
+
+    Only years MIN_YEAR to MAX_YEAR (in UTC) are taken: outside them no record can be, and
+    the extremes overflow on the way to UTC or when retention days are added.
+    """
     if not value:
         return ""
     text = f"{value}T00:00:00Z" if _DAY.match(value) else value
+    out_of_range = Problem(
+        422,
+        "validation_error",
+        f"'{name}' must be a time in the years {MIN_YEAR} to {MAX_YEAR}",
+        field=name,
+    )
     try:
-        return clock.iso(clock.parse(text))
+        moment = clock.parse(text)
+    except OverflowError as exc:
+        raise out_of_range from exc
     except ValueError as exc:
         raise Problem(
             422, "validation_error", f"'{name}' is not a day or ISO time", field=name
         ) from exc
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise out_of_range
+    return clock.iso(moment)
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
@@ -77,8 +99,10 @@ def provision_records(site: str) -> Response:
             return _csv(rows, records.COLUMNS + records.VISITOR_COLUMNS, lang, f"{site}-visitor")
         return jsonify({"records": [records.present(r, sign) for r in found], "count": len(found)})
     if fmt == "csv":
-        everything = store.iter_provision_records(
-            site, start=start, end=end, recipient=recipient, with_ids=with_ids
+        everything = _primed(
+            store.iter_provision_records(
+                site, start=start, end=end, recipient=recipient, with_ids=with_ids
+            )
         )
         if with_ids:
             rows = records.visitor_rows(everything, sign, lang)
@@ -99,11 +123,41 @@ def provision_records(site: str) -> Response:
     return jsonify({"records": body, "count": len(body)})
 
 
+def _primed(found: Iterator[ProvisionRecord]) -> Iterator[ProvisionRecord]:
+    """Return ``found`` with its first batch already read.
+
+    Reading it here, before any header is sent, makes a store that is down at the start of an
+    export a 503 problem+json rather than a 200 with an empty or broken body.
+    """
+    first = next(found, None)
+    return iter(()) if first is None else chain((first,), found)
+
+
+#: The last line of an export the store stopped answering in the middle of, one CSV field.
+INCOMPLETE = {
+    "ja": "!! エクスポート未完了: 同意ストアが応答しなくなりました。"
+    "このファイルは途中までです。再実行してください",
+    "en": "!! EXPORT INCOMPLETE: the consent store stopped answering; this file is truncated, "
+    "run the export again",
+}
+
+
 def _csv(rows, columns, lang: str, name: str) -> Response:  # noqa: ANN001 - iterables
     # A byte-order mark first: spreadsheet software then reads the Japanese text as UTF-8.
     def generate():  # noqa: ANN202
         yield "\ufeff"
-        yield from records.csv_lines(rows, columns, lang)
+        try:
+            yield from records.csv_lines(rows, columns, lang)
+        except StorageError as exc:
+            # The 200 and its headers are gone already, so the failure is signalled twice:
+            # a last line no record can look like (for whoever opens the saved file), then the
+            # error is re-raised, which makes the server drop the connection without the final
+            # zero-length chunk, so an HTTP/1.1 client sees a broken transfer (curl: "transfer
+            # closed with outstanding read data", requests: ChunkedEncodingError, a browser: a
+            # failed download) instead of a short file that parses as a complete export.
+            current_app.logger.warning("CSV export %s cut short: %s", name, exc)
+            yield f"{INCOMPLETE[lang]}\r\n"
+            raise
 
     resp = Response(stream_with_context(generate()), mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -19,7 +20,18 @@ DRIVER_ERRORS = (RedisError, RedisClusterException, OSError)
 
 
 def guard(method: Callable[..., T]) -> Callable[..., T]:
-    """Turn any driver error into :class:`StorageError`."""
+    """Turn any driver error into :class:`StorageError`, also while a generator is iterated."""
+    if inspect.isgeneratorfunction(method):
+        # A generator's body runs only when the caller iterates, after a plain wrapper has
+        # returned, so the conversion must wrap the iteration itself.
+        @functools.wraps(method)
+        def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                return (yield from method(*args, **kwargs))
+            except DRIVER_ERRORS as exc:
+                raise StorageError(f"redis: {exc.__class__.__name__}: {exc}") from exc
+
+        return generator  # type: ignore[return-value]
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> T:

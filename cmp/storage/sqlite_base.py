@@ -7,10 +7,11 @@ assembled in :mod:`.sqlite` from this base and the visitor and record mixins.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from cmp.storage.base import StorageError
@@ -59,7 +60,18 @@ T = TypeVar("T")
 
 
 def guard(method: Callable[..., T]) -> Callable[..., T]:
-    """Turn any sqlite3 error into :class:`StorageError`."""
+    """Turn any sqlite3 error into :class:`StorageError`, also while a generator is iterated."""
+    if inspect.isgeneratorfunction(method):
+        # A generator's body runs only when the caller iterates, after a plain wrapper has
+        # returned, so the conversion must wrap the iteration itself.
+        @functools.wraps(method)
+        def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                return (yield from method(*args, **kwargs))
+            except sqlite3.Error as exc:
+                raise StorageError(f"sqlite: {exc}") from exc
+
+        return generator  # type: ignore[return-value]
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> T:
