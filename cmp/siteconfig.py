@@ -160,7 +160,6 @@ def publish_policy(store: Storage, site_key: str, changes: str, *, bump: bool) -
         raise KeyError(site_key)
     if bump:
         site.policy_version += 1
-        store.put_site(site)
     snap = snapshot(site, store.get_categories(site_key), store.get_recipients(site_key))
     policy = PolicyVersion(
         site=site_key,
@@ -170,5 +169,9 @@ def publish_policy(store: Storage, site_key: str, changes: str, *, bump: bool) -
         changes=changes,
         snapshot=snap,
     )
+    # The snapshot first: a site whose version went up without one would have visitors
+    # deciding under a version with no record of what it showed.
     store.put_policy(policy)
+    if bump:
+        store.put_site(site)
     return policy

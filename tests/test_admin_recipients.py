@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 
 from cmp.admin.recipient_form import RecipientForm
+from cmp.storage import StorageError
 from tests.test_admin_support import Console, config, errors_of, sign_in
 
 
@@ -200,3 +201,27 @@ def test_a_change_to_what_visitors_consented_to_goes_live_only_as_a_new_version(
     latest = store.get_policy("demo", 2).snapshot["recipients"]
     assert "位置情報" in next(r for r in latest if r["key"] == "dmp-partner")["items"]["ja"]
     assert store.list_audit("demo")[0].action == "policy.publish"
+
+
+def test_service_name_is_material_and_a_failed_publish_rolls_back(
+    app: Flask, console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The provision rule treats the service name as material, so the editor does too; and
+    if publishing fails, the change does not stay live without its version."""
+    store = app.extensions["cmp.store"]
+    url = "/admin/sites/demo/recipients/analytics-co"
+    original = next(r for r in store.get_recipients("demo") if r.key == "analytics-co")
+    initial = RecipientForm.initial(original)
+    data = {k: ("y" if v is True else v) for k, v in initial.items() if v not in (False, None)}
+    renamed = {**data, "service_ja": "新しいサービス名"}
+    assert console.post(url, renamed).status_code == 422
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise StorageError("connection refused")
+
+    monkeypatch.setattr(store, "put_policy", down)
+    resp = console.post(url, {**renamed, "publish": "y"})
+    assert resp.status_code == 503
+    monkeypatch.undo()
+    assert original in store.get_recipients("demo")
+    assert store.get_site("demo").policy_version == 1

@@ -11,21 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from cmp.decisions import MATERIAL_FIELDS
+
 Change = dict[str, Any]
 
 #: Site settings that are not part of what a visitor is shown.
 _SITE_IGNORED = {"policy_version", "texts"}
-#: Recipient fields a visitor consented to (Art. 31 and the 外部送信 notice): a change asks again.
-RECONSENT_RECIPIENT_FIELDS = {
-    "category",
-    "name",
-    "items",
-    "purpose",
-    "recipient_purpose",
-    "links_personal_data",
-    "country",
-    "foreign",
-}
+#: Recipient fields a visitor consented to (Art. 31 and the 外部送信 notice): a change asks
+#: again. The same fields the provision rule compares between versions, plus the country
+#: information, so that the console never lets live what the checks would treat as changed.
+RECONSENT_RECIPIENT_FIELDS = {*MATERIAL_FIELDS, "country", "foreign"}
 RECONSENT_CATEGORY_FIELDS = {"gcm", "required"}
 
 

@@ -26,17 +26,24 @@ from cmp.siteconfig import publish_policy, snapshot
 
 def publish(site: str, changes: str) -> PolicyVersion:
     """Publish the live configuration as the next version, with its audit entry."""
-    store = context.store()
-    old = load_site(site).policy_version
-    policy = publish_policy(store, site, changes, bump=True)
+    policy = publish_policy(context.store(), site, changes, bump=True)
+    audit_publish(site, policy)
+    return policy
+
+
+def audit_publish(site: str, policy: PolicyVersion) -> None:
+    """The audit entry of a published version."""
     commit(
         site,
         "policy.publish",
         str(policy.version),
-        {"policy_version": old},
-        {"policy_version": policy.version, "changes": changes, "texts_hash": policy.texts_hash},
+        {"policy_version": policy.version - 1},
+        {
+            "policy_version": policy.version,
+            "changes": policy.changes,
+            "texts_hash": policy.texts_hash,
+        },
     )
-    return policy
 
 
 @bp.route("/sites/<site>/policies", methods=["GET", "POST"])

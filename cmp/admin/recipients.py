@@ -12,10 +12,11 @@ from cmp.admin.changes import RECONSENT_RECIPIENT_FIELDS
 from cmp.admin.editing import changed_since, dict_of, find, load_site, moved, opened_on, upserted
 from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
-from cmp.admin.policies import publish
+from cmp.admin.policies import audit_publish
 from cmp.admin.recipient_form import EXEMPTIONS, RecipientForm
 from cmp.model import Category, Recipient, Site
-from cmp.storage import Storage
+from cmp.siteconfig import publish_policy
+from cmp.storage import Storage, StorageError
 
 
 def unpublished_changes(store: Storage, site: Site, made: Recipient) -> list[str]:
@@ -85,10 +86,19 @@ def recipient(site: str, key: str | None = None) -> ResponseReturnValue:
             else:
                 updated, old = upserted(latest, made, existing)
                 store.put_recipients(site, updated)
+                policy = None
+                if material:
+                    note = t("auto_publish_note", key=made.key, fields=", ".join(material))
+                    try:
+                        policy = publish_policy(store, site, note, bump=True)
+                    except StorageError:
+                        # Never leave the change live without its version.
+                        store.put_recipients(site, latest)
+                        raise
                 action = "recipient.create" if existing is None else "recipient.update"
                 commit(site, action, made.key, old, made.to_dict())
-                if material:
-                    publish(site, t("auto_publish_note", key=made.key, fields=", ".join(material)))
+                if policy is not None:
+                    audit_publish(site, policy)
                 return redirect(url_for("admin.recipients", site=site, saved=1), code=303)
     status = (409 if form.conflict else 422) if request.method == "POST" else 200
     return render_template(
