@@ -11,7 +11,7 @@ that says "opted out by receipt 7" when receipt 7 is gone is as much a problem a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cmp import clock
@@ -45,13 +45,17 @@ class Report:
 
 
 def check_visitor(
-    store: Storage, visitor_id: str, site: str | None = None
+    store: Storage,
+    visitor_id: str,
+    site: str | None = None,
+    all_sites: Sequence[str] | None = None,
 ) -> tuple[int, list[Finding]] | None:
-    """Check one visitor's chain (all sites: it is one chain) and the state on each site.
+    """Check one visitor's chain (all sites: it is one chain) and its state on every site
+    (``all_sites``, read from the store when not given), or on ``site`` alone.
 
     Returns how many receipts were checked (on ``site`` if given) and the findings, or None
-    when ``site`` is given and the visitor has no receipt there. The whole chain is checked
-    even then, since a removal anywhere breaks every later link.
+    when ``site`` is given and the visitor has neither a receipt nor a state there. The
+    whole chain is checked even then, since a removal anywhere breaks every later link.
     """
     try:
         receipts = store.get_receipts(None, visitor_id)
@@ -60,47 +64,54 @@ def check_visitor(
     except Exception as exc:  # noqa: BLE001 - a record too damaged to decode is a finding
         return 0, [Finding(visitor_id, site or "", f"receipts unreadable: {exc!r}")]
     head = store.get_head(visitor_id)
-    sites = sorted({r.site for r in receipts})
-    if site is not None and site not in sites and receipts:
-        return None
-    where = site or ",".join(sites)
+    where = site or ",".join(sorted({r.site for r in receipts}))
     findings = [Finding(visitor_id, where, p) for p in verify_chain(receipts, head)]
     if not receipts and head:
         findings.append(Finding(visitor_id, where, "every receipt missing (head hash kept)"))
-    for name in [site] if site is not None else sites:
-        findings += _check_state(store, visitor_id, name, receipts)
+    names = [site] if site is not None else _site_keys(store, all_sites)
+    relevant = site is None
+    for name in names:
+        on_site = [r for r in receipts if r.site == name]
+        try:
+            state = store.get_state(name, visitor_id)
+        except StorageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an undecodable state is a finding too
+            findings.append(Finding(visitor_id, name, f"state unreadable: {exc!r}"))
+            relevant = True
+            continue
+        relevant = relevant or bool(on_site) or state is not None
+        problem = state_mismatch(state, on_site)
+        if problem:
+            findings.append(Finding(visitor_id, name, problem))
+    if not relevant:
+        return None
     return sum(1 for r in receipts if site is None or r.site == site), findings
 
 
-def _check_state(
-    store: Storage, visitor_id: str, site: str, receipts: list[Receipt]
-) -> list[Finding]:
-    try:
-        state = store.get_state(site, visitor_id)
-    except StorageError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - an undecodable state is a finding too
-        return [Finding(visitor_id, site, f"state unreadable: {exc!r}")]
-    problem = state_mismatch(state, [r for r in receipts if r.site == site])
-    return [Finding(visitor_id, site, problem)] if problem else []
+def _site_keys(store: Storage, given: Sequence[str] | None) -> list[str]:
+    return list(given) if given is not None else [s.key for s in store.list_sites()]
 
 
 def state_mismatch(state: ConsentState | None, on_site: list[Receipt]) -> str | None:
     """Return what is wrong with a visitor's state on a site, given that site's receipts
-    (oldest first), or None when the state is exactly what the newest receipt decided.
+    (oldest first), or None when the state is exactly what the newest receipt decided (or
+    there is neither state nor receipt).
 
     Provision checks answer from the state alone, so a state edited in the store (a refusal
-    turned into a consent, an expiry pushed out) must be caught here even though every
-    receipt is intact. An opt-out keeps the policy version and expiry of the decision it
-    withdraws from, so those are compared with the newest decision that was not an opt-out.
+    turned into a consent, an expiry pushed out, a state written where the visitor never
+    decided) must be caught here even though every receipt is intact. An opt-out keeps the
+    policy version and expiry of the decision it withdraws from (the first opt-out, if the
+    visitor never decided otherwise), so those are compared with that decision; states
+    written before opt-outs kept them carry the opt-out's own, which is accepted too.
     """
+    if not on_site:
+        return None if state is None else "state without any receipt on this site"
     if state is None:
         return "state missing for recorded receipts"
-    newest = on_site[-1] if on_site else None
-    if newest is None or state.receipt_id != newest.receipt_id:
-        found = newest.receipt_id if newest else "none"
-        return f"state points at receipt {state.receipt_id or '-'}, newest is {found}"
-    basis = next((r for r in reversed(on_site) if r.method != "opt-out"), newest)
+    newest = on_site[-1]
+    if state.receipt_id != newest.receipt_id:
+        return f"state points at receipt {state.receipt_id or '-'}, newest is {newest.receipt_id}"
     differs = [
         name
         for name, mine, theirs in (
@@ -110,11 +121,18 @@ def state_mismatch(state: ConsentState | None, on_site: list[Receipt]) -> str | 
             ("gpc", state.gpc, newest.gpc),
             ("method", state.method, newest.method),
             ("updated_at", state.updated_at, newest.created_at),
-            ("policy_version", state.policy_version, basis.policy_version),
         )
         if mine != theirs
     ]
-    if not _expiry_plausible(state.expires_at, basis.created_at):
+    decided = next((r for r in reversed(on_site) if r.method != "opt-out"), on_site[0])
+    bases = [decided] if newest.method != "opt-out" else [decided, newest]
+    if not any(state.policy_version == b.policy_version for b in bases):
+        differs.append("policy_version")
+    elif not any(
+        state.policy_version == b.policy_version
+        and _expiry_plausible(state.expires_at, b.created_at)
+        for b in bases
+    ):
         differs.append("expires_at")
     if differs:
         return f"state differs from receipt {newest.receipt_id}: {', '.join(differs)}"
@@ -145,9 +163,9 @@ def verify_store(
 
     Visitors are read in batches (:meth:`Storage.get_chains` and :meth:`Storage.get_states`,
     one round trip per node each), so a walk of millions of visitors takes minutes, not
-    hours. A visitor the batch flags is checked once more on its own before anything is
-    reported: on a live store a decision can land between the two reads, and that must not
-    look like tampering, while a tampered record fails both times.
+    hours. A visitor the batch flags is checked once more on its own, and what that second
+    check finds is reported: on a live store a decision can land between the two reads of
+    the batch, and that must not look like tampering, while a tampered record fails again.
 
     ``progress`` is called with the number of visitors done after each batch (a progress
     bar's ``update``). Raises :class:`StorageError` if the store stops answering: a partial
@@ -155,8 +173,9 @@ def verify_store(
     """
     report = Report()
     source = visitors if visitors is not None else store.iter_visitors()
+    all_sites = _site_keys(store, None)
     for batch in _batches(source, BATCH):
-        for checked in _check_batch(store, batch, site):
+        for checked in _check_batch(store, batch, site, all_sites):
             if checked is None:
                 continue
             report.visitors += 1
@@ -179,7 +198,7 @@ def _batches(source: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def _check_batch(
-    store: Storage, batch: list[str], site: str | None
+    store: Storage, batch: list[str], site: str | None, all_sites: Sequence[str]
 ) -> list[tuple[int, list[Finding]] | None]:
     """Check a batch with bulk reads; re-check one by one what it flags (or cannot decode)."""
     try:
@@ -187,40 +206,36 @@ def _check_batch(
     except StorageError:
         raise
     except Exception:  # noqa: BLE001 - one damaged record: the single path names it
-        return [check_visitor(store, v, site) for v in batch]
-    results: list[tuple[int, list[Finding]] | None] = []
-    wanted: dict[str, list[int]] = {}  # site -> positions whose state must be checked
-    for position, (visitor_id, (receipts, head)) in enumerate(zip(batch, chains, strict=True)):
-        sites = sorted({r.site for r in receipts})
-        if site is not None and site not in sites and receipts:
-            results.append(None)
-            continue
-        where = site or ",".join(sites)
+        return [check_visitor(store, v, site, all_sites) for v in batch]
+    results: list[tuple[int, list[Finding]]] = []
+    relevant = [site is None] * len(batch)
+    for visitor_id, (receipts, head) in zip(batch, chains, strict=True):
+        where = site or ",".join(sorted({r.site for r in receipts}))
         findings = [Finding(visitor_id, where, p) for p in verify_chain(receipts, head)]
         if not receipts and head:
             findings.append(Finding(visitor_id, where, "every receipt missing (head hash kept)"))
-        for name in [site] if site is not None else sites:
-            wanted.setdefault(name, []).append(position)
         checked = sum(1 for r in receipts if site is None or r.site == site)
         results.append((checked, findings))
-    for name, positions in wanted.items():
+    for name in [site] if site is not None else all_sites:
         try:
-            states = store.get_states(name, [batch[i] for i in positions])
+            states = store.get_states(name, batch)
         except StorageError:
             raise
         except Exception:  # noqa: BLE001 - an undecodable state: the single path names it
-            states = [_UNREAD] * len(positions)
-        for i, state in zip(positions, states, strict=True):
-            entry = results[i]
-            if entry is None:
-                continue
+            states = [_UNREAD] * len(batch)
+        for i, state in enumerate(states):
             on_site = [r for r in chains[i][0] if r.site == name]
+            relevant[i] = relevant[i] or bool(on_site) or state is not None
             if state is _UNREAD or state_mismatch(state, on_site):
                 # A marker only: flagged visitors are checked again one by one below, and
                 # what that second check finds is what gets reported.
-                entry[1].append(Finding(batch[i], name, "state"))
+                results[i][1].append(Finding(batch[i], name, "state"))
     return [
-        check_visitor(store, batch[i], site) if entry is not None and entry[1] else entry
+        None
+        if not relevant[i]
+        else check_visitor(store, batch[i], site, all_sites)
+        if entry[1]
+        else entry
         for i, entry in enumerate(results)
     ]
 

@@ -11,13 +11,14 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import redis
 from flask import Flask
 
-from cmp import consents, ids, verify
+from cmp import clock, consents, ids, verify
 from cmp.model import ConsentState, Site
 from cmp.seed import demo_categories
 from cmp.siteconfig import publish_policy
@@ -241,3 +242,55 @@ def test_opt_outs_keep_the_withdrawn_decisions_version_and_expiry(app: Flask) ->
     assert state.policy_version == 1 and state.method == "opt-out"
     report = verify_store(store)
     assert report.ok, report.findings
+
+
+def test_visitors_who_only_opted_out_verify(app: Flask) -> None:
+    """An opt-out with no decision before it sets the version and expiry; later opt-outs
+    keep them, across a new policy version and long after (from the second review)."""
+    store = app.extensions["cmp.store"]
+    cats, recips = store.get_categories("demo"), store.get_recipients("demo")
+    ctx = consents.Context(lang="ja", texts_hash="0" * 64)
+    early, late = "onlyoptouts00000000001", "onlyoptouts00000000002"
+    long_ago = clock.now() - timedelta(days=500)
+    consents.opt_out(store, store.get_site("demo"), cats, recips, early, "all", ctx=ctx)
+    consents.opt_out(
+        store, store.get_site("demo"), cats, recips, late, "all", ctx=ctx, now=long_ago
+    )
+    publish_policy(store, "demo", "第2版", bump=True)
+    for vid in (early, late):
+        consents.opt_out(store, store.get_site("demo"), cats, recips, vid, ["analytics"], ctx=ctx)
+    report = verify_store(store)
+    assert report.ok, report.findings
+    assert report.visitors == 2
+
+
+def test_a_state_on_a_site_without_receipts_is_caught(app: Flask) -> None:
+    """A state written for a visitor on a site where they never decided (all receipts
+    elsewhere intact) would answer provision checks there: the walk reports it, with or
+    without the site filter."""
+    store = app.extensions["cmp.store"]
+    add_site(store, "shop")
+    other = decide(app, "shop")
+    assert verify_store(store).ok
+    # A visitor who only ever decided on demo gets a copy of another visitor's shop state.
+    forged = store.get_state("shop", other)
+    store_state_elsewhere(store, replace(forged, visitor_id=decide(app)))
+
+    report = verify_store(store)
+    problems = [(f.site, f.problem) for f in report.findings]
+    assert ("shop", "state without any receipt on this site") in problems
+    assert len(report.findings) == 1
+    only_shop = verify_store(store, "shop")
+    assert [f.problem for f in only_shop.findings] == ["state without any receipt on this site"]
+
+
+def store_state_elsewhere(store: Storage, state: ConsentState) -> None:
+    """Write a state row/key directly, as an intruder would (no receipt, no chain)."""
+    if hasattr(store, "raw"):
+        put_state_raw(store, state)
+        return
+    conn = store._conn()
+    conn.execute(
+        "INSERT OR REPLACE INTO states (vid, site, data) VALUES (?, ?, ?)",
+        (state.visitor_id, state.site, dumps(state.to_dict())),
+    )
