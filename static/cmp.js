@@ -157,8 +157,8 @@ input{flex:none;width:1.3rem;height:1.3rem;accent-color:#1a3d7c}
       const r = await fetch(api + '/consents', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       const j = await r.json().catch(() => ({}));
       if (j.code == 'invalid_visitor_id' && vid) { setVid(''); continue; }
+      if (VID.test(j.visitor_id)) setVid(j.visitor_id); // 201, or 503: retry as this id
       if (r.status >= 500 || r.status == 429 || r.status == 408) throw r; // retry later
-      if (r.status == 201 && VID.test(j.visitor_id)) setVid(j.visitor_id);
       if (j.code == 'policy_outdated') load();
       queue(queue().filter((x) => x.q != q)); // stored, or refused
     }

@@ -17,10 +17,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Route
 
+from cmp import ids
 from cmp.siteconfig import publish_policy
 
 pytest.register_assert_rewrite("tests.browser_support")
 from tests.browser_support import Visit, new_visit  # noqa: E402
+from tests.conftest import SECRET  # noqa: E402
 
 # The browser and visit fixtures live beside the helpers.
 pytest_plugins = ["tests.browser_support"]
@@ -353,6 +355,32 @@ def test_server_down_then_up(visit: Visit, live_server: Any, read_key: str) -> N
     visit.page.evaluate("window.dispatchEvent(new Event('online'))")
     cookie = visit.wait_stored()
     state = server_state(live_server, read_key, cookie["visitor_id"])
+    assert state["categories"] == dict.fromkeys(ALL_CATEGORIES, True)
+
+
+def test_a_503_hands_back_the_id_the_retry_uses(
+    visit: Visit, live_server: Any, read_key: str
+) -> None:
+    """A first decision answered 503 (a replica did not confirm it in time) is retried as
+    the visitor id the 503 handed back, not as a second new visitor."""
+    _, issued = ids.issue(SECRET)
+
+    def unavailable(route: Route) -> None:
+        body = {"type": "urn:cmp:problem:store_unavailable", "title": "Service Unavailable",
+                "status": 503, "detail": "retry", "code": "store_unavailable",
+                "visitor_id": issued}  # fmt: skip
+        route.fulfill(status=503, content_type="application/problem+json", body=json.dumps(body))
+
+    visit.goto("/demo")
+    dialog = visit.wait_banner()
+    visit.context.route("**/consents", unavailable)
+    dialog.get_by_role("button", name="同意する").click()
+    visit.wait_until(f"document.cookie.includes({json.dumps(issued)})")
+    visit.context.unroute("**/consents", unavailable)
+    visit.page.evaluate("window.dispatchEvent(new Event('online'))")
+    cookie = visit.wait_stored()
+    assert cookie["visitor_id"] == issued
+    state = server_state(live_server, read_key, issued)
     assert state["categories"] == dict.fromkeys(ALL_CATEGORIES, True)
 
 

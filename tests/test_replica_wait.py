@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from cmp import ids
 from cmp.storage import StorageError
 from cmp.storage.redis_conn import own_options
-from tests.conftest import make_app
+from tests.conftest import SECRET, make_app
 from tests.servers import RedisServer, free_port, start_cluster, start_redis, wait_until
 
 BODY = {"policy_version": 1, "categories": {"analytics": True}}
@@ -90,3 +91,24 @@ def test_cluster_with_replicas_acknowledges_after_wait() -> None:
         app.extensions["cmp.store"].close()
     finally:
         cluster.stop()
+
+
+def test_a_retried_first_decision_keeps_its_own_alias(primary: RedisServer) -> None:
+    """The 503 of a first decision hands back the id it was issued, readable cross-origin:
+    the banner retries as that visitor, so its own alias cookie is not claimed by a second
+    new visitor (which would leave the alias in conflict). From the second review."""
+    app = make_app(f"{primary.url}?wait_replicas=1&wait_ms=50")
+    client = app.test_client()
+    origin = {"Origin": "http://127.0.0.1:8000"}
+    ga = [{"type": "cookie:_ga", "value": "GA1.1.5.6"}]
+    resp = client.post("/api/v1/sites/demo/consents", json={**BODY, "aliases": ga}, headers=origin)
+    assert (
+        resp.status_code == 503 and resp.headers["Access-Control-Allow-Origin"] == origin["Origin"]
+    )
+    assert resp.headers["Retry-After"]
+    vid = resp.get_json()["visitor_id"]
+    retry = {**BODY, "aliases": ga, "visitor_id": vid}
+    assert client.post("/api/v1/sites/demo/consents", json=retry).status_code == 503
+    store = app.extensions["cmp.store"]
+    assert store.resolve_aliases("demo", [("cookie:_ga", "GA1.1.5.6")]) == [ids.verify(SECRET, vid)]
+    app.extensions["cmp.store"].close()

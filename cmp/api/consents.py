@@ -10,9 +10,12 @@ from flask import Response, current_app, jsonify, request
 from cmp import consents, context, ids
 from cmp.api import allow_origin, auth, bp, json_response, preflight, site_config
 from cmp.api.problems import Problem, bool_map, field, json_body
+from cmp.api.problems import response as problem_response
 from cmp.decisions import DecisionError
 from cmp.ratelimit import client_key, limiter, public_limit
 from cmp.receipts import truncate_ip, ua_summary
+from cmp.siteconfig import BuiltConfig
+from cmp.storage import StorageError
 
 _ALIAS_VALUE = re.compile(r"^[\x21-\x7e]{1,256}$")
 _SOURCE = 64
@@ -114,12 +117,34 @@ def record_consent(site: str) -> Response:
         )
     except DecisionError as exc:
         raise Problem(422, exc.code, exc.detail) from exc
+    except StorageError as exc:
+        return _not_stored(exc, signed, built)
     body = {
         "visitor_id": signed,
         "receipt_id": receipt.receipt_id,
         "consent": consents.present_state(context.secret(), state, built.site),
     }
     return allow_origin(json_response(body, 201), built)
+
+
+def _not_stored(exc: StorageError, signed: str, built: BuiltConfig) -> Response:
+    """A 503 the banner can read (CORS) that hands back the visitor id it was given.
+
+    The decision may even be stored (its replicas did not confirm in time), and the banner
+    retries it later. The retry must come as this visitor: a second new id would claim the
+    visitor's own alias cookies a second time and leave them in conflict.
+    """
+    current_app.logger.warning("store unavailable: %s", exc)
+    resp = problem_response(
+        Problem(
+            503,
+            "store_unavailable",
+            "the consent store is unreachable; retry later with this visitor_id",
+            visitor_id=signed,
+        )
+    )
+    resp.headers["Retry-After"] = "5"
+    return allow_origin(resp, built)
 
 
 @bp.route("/sites/<site>/consents/<visitor_id>", methods=["GET"])

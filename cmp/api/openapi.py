@@ -33,6 +33,11 @@ SCHEMAS: dict[str, Any] = {
             "status": _INT,
             "detail": _STR,
             "code": _STR,
+            "visitor_id": {
+                "type": "string",
+                "description": "On a 503 from recording a decision: the visitor id to retry "
+                "with (the one issued for this decision, if it was the first).",
+            },
         },
     },
     "Category": {
