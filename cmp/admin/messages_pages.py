@@ -56,12 +56,14 @@ PAGES: dict[str, tuple[str, str]] = {
     ),
     # policy versions
     "policies_hint": (
-        "編集はすぐに反映されます。利用者が同意した内容（送信先、送信される情報、目的など）を"
-        "変えたときは、新しいバージョンを公開してください。それ以前の同意は無効になり、"
-        "バナーが改めて同意を求めます。",
-        "Edits are live at once. When what visitors agreed to changes (recipients, information "
-        "sent, purposes), publish a new version: earlier decisions become outdated and the "
-        "banner asks again.",
+        "ほとんどの編集はすぐに反映されます。受領者の追加や、送信される情報・目的などの変更は、"
+        "受領者の編集画面で保存と同時に新しいバージョンとして公開されます。そのほかに利用者が"
+        "同意した内容を変えたときは、ここで新しいバージョンを公開してください。それ以前の同意は"
+        "無効になり、バナーが改めて同意を求めます。",
+        "Most edits are live at once. A new recipient, or other information or purposes for "
+        "one, is published as a new version by the recipient editor when saved. When anything "
+        "else visitors agreed to changes, publish a new version here: earlier decisions become "
+        "outdated and the banner asks again.",
     ),
     "pending_changes": (
         "バージョン {version} の公開後の変更",
