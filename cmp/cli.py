@@ -71,8 +71,10 @@ def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> Non
 
         def load(self) -> Any:
             from cmp import create_app
+            from cmp.boot import worker_app
 
-            return create_app()
+            # A worker forked during a store outage must not stop the whole server.
+            return worker_app(create_app)
 
     click.echo(f"cmp serving on http://{host}:{port} with {workers} worker(s)")
     _Server().run()

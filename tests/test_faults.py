@@ -203,3 +203,39 @@ def test_worker_killed_mid_request_leaves_state_and_receipts_agreeing(
     result = audit(store, stream.acked)
     store.close()
     assert result["missing"] == [] and result["broken"] == [], result
+
+
+def test_worker_restarted_during_an_outage_keeps_the_server_up(
+    own_redis: RedisServer, tmp_path: Path
+) -> None:
+    """Gunicorn stops the whole server when a worker fails to boot, and a worker built its
+    app (which reaches the store) at boot: a worker restarted during a store outage took
+    the service down for good (seen as a flaky fault test). Now it boots into a stand-in
+    that answers 503 and builds the app once the store is back."""
+    seeded(own_redis.url).close()
+    app = serve(own_redis.url, tmp_path)
+    try:
+        own_redis.stop(kill=True)
+        for pid in app.workers():
+            os.kill(pid, signal.SIGKILL)  # both restart while the store is down
+        wait_until(lambda: len(app.workers()) == 2, timeout=20)
+        time.sleep(1.0)  # time enough for a boot that would fail
+        assert app.proc.poll() is None, "cmp serve exited"
+        status, media, body = request(app.port, "POST", "/api/v1/sites/demo/consents", DECISION)
+        assert (status, media, body["code"]) == (
+            503,
+            "application/problem+json",
+            "store_unavailable",
+        )
+        assert request(app.port, "GET", "/livez")[0] == 200
+        assert request(app.port, "GET", "/healthz")[0] == 503
+        own_redis.start()
+        wait_until(
+            lambda: request(app.port, "POST", "/api/v1/sites/demo/consents", DECISION)[0] == 201,
+            timeout=20,
+        )
+    finally:
+        app.stop()
+
+
+DECISION = {"policy_version": 1, "categories": {"analytics": True}}
