@@ -18,8 +18,6 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from cmp.storage import StorageError
-
 log = logging.getLogger("cmp.boot")
 
 #: Seconds between two attempts to build the app while the store is down.
@@ -33,8 +31,11 @@ def worker_app(factory: Callable[[], WSGIApp]) -> WSGIApp:
     """Return ``factory()``, or a :class:`Deferred` app when the store is unreachable."""
     try:
         return factory()
-    except StorageError as exc:
-        log.warning("store unreachable while the worker starts (%s); answering 503", exc)
+    except Exception as exc:  # noqa: BLE001 - the master built the app already: transient
+        # `cmp serve` builds the app once before forking, so a bad setting never gets here;
+        # what fails in a worker is the store or a client of it (a cluster client raises
+        # its own errors, not StorageError), and that must not stop the whole server.
+        log.warning("the worker cannot build the app (%r); answering 503 until it can", exc)
         return Deferred(factory)
 
 
@@ -55,18 +56,19 @@ class Deferred:
                 try:
                     self.app = self.factory()
                     log.warning("store reachable again: the worker serves the app")
-                except StorageError:
+                except Exception:  # noqa: BLE001 - see worker_app; tried again later
                     self._next_try = time.monotonic() + RETRY_SECONDS
         return self.app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Serve through the real app once built; until then answer as during an outage."""
+        path = environ.get("PATH_INFO", "")
+        if self.app is None and path == "/livez":
+            # Liveness answers at once: building the app may wait on a hung store.
+            return _answer(start_response, "200 OK", "application/json", {"status": "ok"})
         app = self._built()
         if app is not None:
             return app(environ, start_response)
-        path = environ.get("PATH_INFO", "")
-        if path == "/livez":
-            return _answer(start_response, "200 OK", "application/json", {"status": "ok"})
         if path.startswith("/api/"):
             problem = {
                 "type": "urn:cmp:problem:store_unavailable",

@@ -11,6 +11,7 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,19 +149,35 @@ def snapshot(site: Site, categories: list[Category], recipients: list[Recipient]
     }
 
 
-def publish_policy(store: Storage, site_key: str, changes: str, *, bump: bool) -> PolicyVersion:
-    """Publish the site's current configuration as a policy version.
+def publish_policy(
+    store: Storage,
+    site_key: str,
+    changes: str,
+    *,
+    bump: bool,
+    recipients: list[Recipient] | None = None,
+    apply: Callable[[], None] | None = None,
+) -> PolicyVersion:
+    """Publish the site's configuration as a policy version.
 
     With ``bump`` the version number goes up, so every earlier decision becomes
     ``outdated`` and the banner asks again; without it the current version is (re)stored,
     which only happens once per version since policy versions are write-once.
+
+    ``recipients`` publishes a recipient list that is not live yet, and ``apply`` makes it
+    live. The order makes every step safe to fail: the snapshot is stored first (alone it
+    changes nothing visitors see), then ``apply`` runs, and only then does the site's version
+    go up, so no visitor ever decides under the new number while the old content is shown.
+    A number whose snapshot was stored by an attempt that failed later is never used again.
     """
     site = store.get_site(site_key)
     if site is None:
         raise KeyError(site_key)
     if bump:
-        site.policy_version += 1
-    snap = snapshot(site, store.get_categories(site_key), store.get_recipients(site_key))
+        stored = max((p.version for p in store.list_policies(site_key)), default=0)
+        site.policy_version = max(site.policy_version, stored) + 1
+    listed = recipients if recipients is not None else store.get_recipients(site_key)
+    snap = snapshot(site, store.get_categories(site_key), listed)
     policy = PolicyVersion(
         site=site_key,
         version=site.policy_version,
@@ -169,9 +186,9 @@ def publish_policy(store: Storage, site_key: str, changes: str, *, bump: bool) -
         changes=changes,
         snapshot=snap,
     )
-    # The snapshot first: a site whose version went up without one would have visitors
-    # deciding under a version with no record of what it showed.
     store.put_policy(policy)
+    if apply is not None:
+        apply()
     if bump:
         store.put_site(site)
     return policy

@@ -225,3 +225,36 @@ def test_service_name_is_material_and_a_failed_publish_rolls_back(
     monkeypatch.undo()
     assert original in store.get_recipients("demo")
     assert store.get_site("demo").policy_version == 1
+
+
+def test_a_publish_that_fails_after_its_snapshot_never_reuses_that_number(
+    app: Flask, console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the third review: the snapshot of a version is stored first and versions are
+    write-once, so a publish that failed after storing it must neither leave the change live
+    nor let a later publish reuse the number (whose snapshot would then be stale)."""
+    store = app.extensions["cmp.store"]
+    real_put_site = store.put_site
+    calls = {"n": 0}
+
+    def fail_once(site: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise StorageError("connection reset")
+        real_put_site(site)
+
+    monkeypatch.setattr(store, "put_site", fail_once)
+    assert console.post("/admin/sites/demo/recipients/new", NEW).status_code == 503
+    assert "heatmap-co" not in [r.key for r in store.get_recipients("demo")]
+    assert store.get_site("demo").policy_version == 1
+    orphan = store.get_policy("demo", 2)
+    assert orphan is not None  # stored, never live
+
+    # Adding it again still needs a new version, and that version is 3, not the stale 2.
+    assert (
+        console.post("/admin/sites/demo/recipients/new", {**NEW, "publish": ""}).status_code == 422
+    )
+    assert console.post("/admin/sites/demo/recipients/new", NEW).status_code == 303
+    assert store.get_site("demo").policy_version == 3
+    listed = [r["key"] for r in store.get_policy("demo", 3).snapshot["recipients"]]
+    assert "heatmap-co" in listed and "heatmap-co" in [r.key for r in store.get_recipients("demo")]

@@ -294,3 +294,17 @@ def store_state_elsewhere(store: Storage, state: ConsentState) -> None:
         "INSERT OR REPLACE INTO states (vid, site, data) VALUES (?, ?, ?)",
         (state.visitor_id, state.site, dumps(state.to_dict())),
     )
+
+
+def test_a_state_of_a_visitor_without_any_receipt_is_caught(app: Flask) -> None:
+    """From the third review: the walk listed visitors by their receipts only, so a state
+    written for an id with no receipt anywhere was never read."""
+    store = app.extensions["cmp.store"]
+    template = store.get_state("demo", decide(app))
+    ghost = "ghostvisitor0000000001"
+    store_state_elsewhere(store, replace(template, visitor_id=ghost))
+    assert ghost in set(store.iter_visitors())
+    report = verify_store(store)
+    assert [(f.visitor_id, f.problem) for f in report.findings] == [
+        (ghost, "state without any receipt on this site")
+    ]

@@ -26,18 +26,19 @@ from cmp.siteconfig import publish_policy, snapshot
 
 def publish(site: str, changes: str) -> PolicyVersion:
     """Publish the live configuration as the next version, with its audit entry."""
+    before = load_site(site).policy_version
     policy = publish_policy(context.store(), site, changes, bump=True)
-    audit_publish(site, policy)
+    audit_publish(site, policy, before)
     return policy
 
 
-def audit_publish(site: str, policy: PolicyVersion) -> None:
-    """The audit entry of a published version."""
+def audit_publish(site: str, policy: PolicyVersion, before: int) -> None:
+    """The audit entry of a published version (``before``: the version it replaced)."""
     commit(
         site,
         "policy.publish",
         str(policy.version),
-        {"policy_version": policy.version - 1},
+        {"policy_version": before},
         {
             "policy_version": policy.version,
             "changes": policy.changes,

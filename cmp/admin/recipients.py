@@ -14,7 +14,7 @@ from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
 from cmp.admin.policies import audit_publish
 from cmp.admin.recipient_form import EXEMPTIONS, RecipientForm
-from cmp.model import Category, Recipient, Site
+from cmp.model import Category, PolicyVersion, Recipient, Site
 from cmp.siteconfig import publish_policy
 from cmp.storage import Storage, StorageError
 
@@ -36,6 +36,33 @@ def unpublished_changes(store: Storage, site: Site, made: Recipient) -> list[str
         return ["new"]
     now = made.to_dict()
     return sorted(f for f in RECONSENT_RECIPIENT_FIELDS if then.get(f) != now.get(f))
+
+
+def _publish_with(
+    store: Storage,
+    site: str,
+    updated: list[Recipient],
+    latest: list[Recipient],
+    key: str,
+    material: list[str],
+) -> PolicyVersion:
+    """Make ``updated`` live as a new version (snapshot, recipients, then version number);
+    if a later step fails, put the previous recipients back before answering 503."""
+    note = t("auto_publish_note", key=key, fields=", ".join(material))
+    try:
+        return publish_policy(
+            store, site, note, bump=True, recipients=updated,
+            apply=lambda: store.put_recipients(site, updated),
+        )  # fmt: skip
+    except StorageError:
+        try:
+            store.put_recipients(site, latest)
+        except StorageError:
+            # Still safe for provision checks: a live recipient that differs from every
+            # published snapshot counts as consented under no version, and the policies
+            # page lists it as a change waiting to be published.
+            pass
+        raise
 
 
 def _choices(form: RecipientForm, categories: list[Category]) -> None:
@@ -85,20 +112,15 @@ def recipient(site: str, key: str | None = None) -> ResponseReturnValue:
                 form.fail(form.publish, "err_publish_needed", fields=", ".join(material))
             else:
                 updated, old = upserted(latest, made, existing)
-                store.put_recipients(site, updated)
                 policy = None
                 if material:
-                    note = t("auto_publish_note", key=made.key, fields=", ".join(material))
-                    try:
-                        policy = publish_policy(store, site, note, bump=True)
-                    except StorageError:
-                        # Never leave the change live without its version.
-                        store.put_recipients(site, latest)
-                        raise
+                    policy = _publish_with(store, site, updated, latest, made.key, material)
+                else:
+                    store.put_recipients(site, updated)
                 action = "recipient.create" if existing is None else "recipient.update"
                 commit(site, action, made.key, old, made.to_dict())
                 if policy is not None:
-                    audit_publish(site, policy)
+                    audit_publish(site, policy, current.policy_version)
                 return redirect(url_for("admin.recipients", site=site, saved=1), code=303)
     status = (409 if form.conflict else 422) if request.method == "POST" else 200
     return render_template(

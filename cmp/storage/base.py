@@ -182,7 +182,7 @@ class Storage(ABC):
 
     @abstractmethod
     def iter_visitors(self) -> Iterator[str]:
-        """Yield every visitor id that has at least one receipt (any order, no repeats)."""
+        """Yield every visitor id that has a receipt or a state (any order, no repeats)."""
 
     # -- aliases -----------------------------------------------------------------------------
 

@@ -37,10 +37,11 @@ def receipts(vid: str) -> str:
 
 
 RECEIPTS_MATCH = "cr{*}"
+STATES_MATCH = "cv{*}*"
 
 
 def vid_from_receipts_key(key: str) -> str:
-    """Return the visitor id inside a :func:`receipts` key."""
+    """Return the visitor id inside a :func:`receipts` or :func:`state` key."""
     return key[key.index("{") + 1 : key.rindex("}")]
 
 

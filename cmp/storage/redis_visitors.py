@@ -313,13 +313,15 @@ class VisitorsMixin:
 
     @guard
     def iter_visitors(self) -> Iterator[str]:
-        """SCAN every primary for receipt blobs."""
+        """SCAN every primary for receipt blobs, then for states (a state without any
+        receipt is exactly what a walk of the store must not miss)."""
         seen: set[str] = set()
-        for key in self.client.scan_iter(match=keys.RECEIPTS_MATCH, count=1000):
-            vid = keys.vid_from_receipts_key(key)
-            if vid not in seen:
-                seen.add(vid)
-                yield vid
+        for pattern in (keys.RECEIPTS_MATCH, keys.STATES_MATCH):
+            for key in self.client.scan_iter(match=pattern, count=1000):
+                vid = keys.vid_from_receipts_key(key)
+                if vid not in seen:
+                    seen.add(vid)
+                    yield vid
 
     @guard
     def put_aliases(self, aliases: Iterable[Alias]) -> None:

@@ -113,8 +113,8 @@ class VisitorsMixin(SQLiteBase):
 
     @guard
     def iter_visitors(self) -> Iterator[str]:
-        """Yield every visitor with receipts."""
-        for (vid,) in self._all_rows("SELECT DISTINCT vid FROM receipts"):
+        """Yield every visitor with receipts or a state."""
+        for (vid,) in self._all_rows("SELECT vid FROM receipts UNION SELECT vid FROM states"):
             yield vid
 
     # -- aliases -------------------------------------------------------------------------
