@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-ALL = ["banner_size", "banner_start", "api_bench", "provision_bench", "soak"]
+ALL = ["banner_size", "banner_start", "api_bench", "provision_bench", "verify_bench", "soak"]
 
 
 def main() -> int:
