@@ -15,6 +15,9 @@ from cmp import clock, decisions, ids
 from cmp.model import Alias, Category, ConsentState, Receipt, Recipient, Site
 from cmp.storage import Storage
 
+#: The policy version of a state that no decision on the banner backs (an opt-out only).
+NO_POLICY = 0
+
 
 @dataclass
 class Context:
@@ -118,6 +121,11 @@ def opt_out(
             # Withdrawing consent must not refresh what is left of it: the remaining grants
             # keep the policy version they were given under and their expiry.
             state.policy_version, state.expires_at = prior.policy_version, prior.expires_at
+        else:
+            # An opt-out from a visitor who never decided grants nothing, not even what is
+            # always on (required categories): under no policy version, so every check
+            # answers "outdated" until the visitor decides on the banner.
+            state.policy_version = NO_POLICY
         return state, receipt
 
     return store.record_decision(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cmp import clock
+from cmp.consents import NO_POLICY
 from cmp.decisions import MAX_LIFETIME_DAYS
 from cmp.model import ConsentState, Receipt
 from cmp.receipts import verify_chain
@@ -124,14 +125,21 @@ def state_mismatch(state: ConsentState | None, on_site: list[Receipt]) -> str | 
         )
         if mine != theirs
     ]
-    decided = next((r for r in reversed(on_site) if r.method != "opt-out"), on_site[0])
-    bases = [decided] if newest.method != "opt-out" else [decided, newest]
-    if not any(state.policy_version == b.policy_version for b in bases):
+    decided = next((r for r in reversed(on_site) if r.method != "opt-out"), None)
+    basis = decided or on_site[0]
+    # (version, decision time) pairs the state may carry: the decision it keeps; for an
+    # opt-out also the opt-out's own (states written before opt-outs kept the version);
+    # for a visitor who only ever opted out, no version at all.
+    allowed = [(basis.policy_version, basis.created_at)]
+    if newest.method == "opt-out":
+        allowed.append((newest.policy_version, newest.created_at))
+    if decided is None:
+        allowed.append((NO_POLICY, basis.created_at))
+    if not any(state.policy_version == version for version, _ in allowed):
         differs.append("policy_version")
     elif not any(
-        state.policy_version == b.policy_version
-        and _expiry_plausible(state.expires_at, b.created_at)
-        for b in bases
+        state.policy_version == version and _expiry_plausible(state.expires_at, when)
+        for version, when in allowed
     ):
         differs.append("expires_at")
     if differs:

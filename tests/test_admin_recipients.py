@@ -164,7 +164,13 @@ def test_edit_move_and_remove(app: Flask, console: Console) -> None:
     ]
     assert console.post("/admin/sites/demo/recipients/ad-global/delete").status_code == 303
     assert [r.key for r in store.get_recipients("demo")] == ["analytics-co", "dmp-partner"]
-    assert store.list_audit("demo")[0].before["key"] == "ad-global"
+    published, deleted = store.list_audit("demo")[:2]
+    assert deleted.before["key"] == "ad-global" and published.action == "policy.publish"
+    # Removing a published recipient is a new version (from the fourth review): otherwise
+    # visitors deciding without seeing it would count as consenting to it if it came back.
+    version = store.get_site("demo").policy_version
+    listed = store.get_policy("demo", version).snapshot["recipients"]
+    assert "ad-global" not in [r["key"] for r in listed]
 
 
 def test_a_change_to_what_visitors_consented_to_goes_live_only_as_a_new_version(

@@ -294,3 +294,28 @@ def test_bulk_check_matches_one_by_one(app: Flask, client: FlaskClient, api_key,
     for vid in signed[:12]:
         assert reasons(check(client, key, "ad-global", [vid])) == {vid: bulk[vid]}
     assert set(bulk.values()) >= {None, "no_consent", "expired", "recipient_not_consented"}
+
+
+def test_an_opt_out_alone_never_allows_anything(app: Flask, client: FlaskClient, api_key) -> None:
+    """From the fourth review: an opt-out of "all" from a visitor who never decided created
+    a state with the required categories on, so a recipient in a required category came out
+    "allowed" for someone who only ever refused. Such a state is under no policy version."""
+    store = app.extensions["cmp.store"]
+    dmp = next(r for r in store.get_recipients("demo") if r.key == "analytics-co")
+    essential = replace(dmp, key="ess-co", category="essential")
+    store.put_recipients("demo", [*store.get_recipients("demo"), essential])
+    publish_policy(store, "demo", "必須カテゴリの受領者", bump=True)
+    key, write = api_key("provision"), {"Authorization": f"Bearer {api_key('write')}"}
+    never = ids.issue(SECRET)[1]
+    refused = decide(client, {"analytics": False, "targeting": False}, policy_version=2)
+    for vid in (never, refused):
+        body = {"visitor_id": vid, "categories": "all"}
+        resp = client.post("/api/v1/sites/demo/opt-outs", json=body, headers=write)
+        assert resp.status_code == 201
+    resp = check(client, key, "ess-co", [never, refused], items=essential.items["ja"][:1])
+    assert reasons(resp) == {never: "outdated", refused: None}
+    # The visitor who refused on the banner saw ess-co under "essential": the site says it
+    # needs no consent. The one who never decided saw nothing, and gets nothing.
+    lookup = {"Authorization": f"Bearer {api_key('read')}"}
+    state = client.get(f"/api/v1/sites/demo/consents/{never}", headers=lookup).get_json()
+    assert state["status"] == "outdated"

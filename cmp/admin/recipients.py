@@ -152,9 +152,21 @@ def move_recipient(site: str, key: str) -> ResponseReturnValue:
 def delete_recipient(site: str, key: str) -> ResponseReturnValue:
     """Remove a recipient (published policy versions keep it in their snapshots)."""
     store = context.store()
-    load_site(site)
+    current = load_site(site)
     recs = store.get_recipients(site)
     target = find(recs, key)
-    store.put_recipients(site, [r for r in recs if r.key != key])
+    remaining = [r for r in recs if r.key != key]
+    published = store.get_policy(site, current.policy_version)
+    listed = published.snapshot.get("recipients", []) if published else []
+    policy = None
+    if any(r.get("key") == key for r in listed):
+        # Visitors deciding after the removal are not shown the recipient; if it came back
+        # unchanged under the same version, their consent would count for it. So a removal
+        # of a published recipient goes live as a new version too.
+        policy = _publish_with(store, site, remaining, recs, key, ["removed"])
+    else:
+        store.put_recipients(site, remaining)
     commit(site, "recipient.delete", key, target.to_dict(), None)
+    if policy is not None:
+        audit_publish(site, policy, current.policy_version)
     return redirect(url_for("admin.recipients", site=site, saved=1), code=303)
