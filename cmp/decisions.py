@@ -264,6 +264,12 @@ def receipts_basis(receipts: Sequence[Receipt], rule: ProvisionRule, up_to: int)
     return None
 
 
+def ever_decided(receipts: Sequence[Receipt], up_to: int) -> bool:
+    """True if any receipt at or before ``up_to`` is a decision, not an opt-out: a state
+    made of opt-outs alone grants nothing."""
+    return any(r.seq <= up_to and r.method != "opt-out" for r in receipts)
+
+
 def refusal(summary: ConsentSummary, rule: ProvisionRule) -> str | None:
     """Return ``opted_out`` or ``no_consent`` when the visitor's own choice refuses."""
     if rule.category in summary.choice.opted_out:

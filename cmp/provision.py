@@ -158,7 +158,12 @@ def verdicts(
         versions = {b.policy_version for b in bases if b is not None} - set(snapshots)
         if versions:
             rule = _rule(store, site.key, recipient, versions, snapshots)
-        for (raw, summary), basis in zip(later, bases, strict=True):
+        for (raw, summary), basis, history in zip(later, bases, histories, strict=True):
+            if not decisions.ever_decided(history, summary.seq):
+                # Opt-outs alone (states written before they were put under no version
+                # included): nothing was ever consented to.
+                out[raw] = decisions.OUTDATED
+                continue
             out[raw] = decisions.provision_verdict(summary, rule, now, basis)
             if out[raw] is None:
                 seqs[raw] = basis.receipt_seq if basis else summary.seq

@@ -264,3 +264,28 @@ def test_a_publish_that_fails_after_its_snapshot_never_reuses_that_number(
     assert store.get_site("demo").policy_version == 3
     listed = [r["key"] for r in store.get_policy("demo", 3).snapshot["recipients"]]
     assert "heatmap-co" in listed and "heatmap-co" in [r.key for r in store.get_recipients("demo")]
+
+
+def test_a_publish_whose_version_write_landed_keeps_the_change_live(
+    app: Flask, console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the fifth review: the version write can land and still report a failure (a
+    lost reply). Rolling the recipients back then would leave version 2 current with a
+    snapshot listing what visitors are not shown."""
+    store = app.extensions["cmp.store"]
+    real_put_site = store.put_site
+
+    def write_then_fail(site: object) -> None:
+        real_put_site(site)
+        raise StorageError("reply lost")
+
+    monkeypatch.setattr(store, "put_site", write_then_fail)
+    assert console.post("/admin/sites/demo/recipients/new", NEW).status_code == 503
+    monkeypatch.undo()
+    assert store.get_site("demo").policy_version == 2
+    listed = [r["key"] for r in store.get_policy("demo", 2).snapshot["recipients"]]
+    assert "heatmap-co" in listed
+    assert "heatmap-co" in [r.key for r in store.get_recipients("demo")]
+    assert (
+        "新しいポリシーバージョンとして公開され" in console.get("/admin/sites/demo/recipients").text
+    )

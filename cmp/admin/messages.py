@@ -55,6 +55,12 @@ _EDITORS: dict[str, tuple[str, str]] = {
     "status": ("状態", "Status"),
     "created": ("作成日時", "Created"),
     "confirm_delete": ("「{key}」を削除しますか？", "Delete '{key}'?"),
+    "confirm_delete_recipient": (
+        "「{key}」を削除しますか？公開中の受領者の削除は新しいポリシーバージョンとして公開され、"
+        "すべての訪問者に改めて同意を求めます。",
+        "Delete '{key}'? Removing a published recipient publishes a new policy version, and "
+        "every visitor is asked again.",
+    ),
     "form_has_errors": (
         "入力内容に誤りがあります。各項目の下のメッセ"
         "ージをご確認ください。何も保存されていません。",

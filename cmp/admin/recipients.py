@@ -47,8 +47,10 @@ def _publish_with(
     material: list[str],
 ) -> PolicyVersion:
     """Make ``updated`` live as a new version (snapshot, recipients, then version number);
-    if a later step fails, put the previous recipients back before answering 503."""
+    if a step fails, leave the live recipients matching whatever version is then current
+    before answering 503."""
     note = t("auto_publish_note", key=key, fields=", ".join(material))
+    before = store.get_site(site).policy_version
     try:
         return publish_policy(
             store, site, note, bump=True, recipients=updated,
@@ -56,7 +58,10 @@ def _publish_with(
         )  # fmt: skip
     except StorageError:
         try:
-            store.put_recipients(site, latest)
+            # The version write may have landed although it reported a failure (a lost
+            # reply): then the new version is current and its recipients must stay live.
+            moved = store.get_site(site).policy_version != before
+            store.put_recipients(site, updated if moved else latest)
         except StorageError:
             # Still safe for provision checks: a live recipient that differs from every
             # published snapshot counts as consented under no version, and the policies
