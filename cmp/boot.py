@@ -22,6 +22,9 @@ log = logging.getLogger("cmp.boot")
 
 #: Seconds between two attempts to build the app while the store is down.
 RETRY_SECONDS = 1.0
+#: After this long without an app, ``/livez`` fails too, so that a supervisor restarts a
+#: worker whose failure was not the store's passing outage after all.
+GIVE_UP_SECONDS = 600.0
 _UNAVAILABLE = "503 SERVICE UNAVAILABLE"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -46,6 +49,7 @@ class Deferred:
         self.factory = factory
         self.app: WSGIApp | None = None
         self._next_try = time.monotonic() + RETRY_SECONDS
+        self._since = time.monotonic()
         self._lock = threading.Lock()
 
     def _built(self) -> WSGIApp | None:
@@ -65,6 +69,9 @@ class Deferred:
         path = environ.get("PATH_INFO", "")
         if self.app is None and path == "/livez":
             # Liveness answers at once: building the app may wait on a hung store.
+            if time.monotonic() - self._since > GIVE_UP_SECONDS:
+                body = {"status": "no app", "seconds": round(time.monotonic() - self._since)}
+                return _answer(start_response, _UNAVAILABLE, "application/json", body)
             return _answer(start_response, "200 OK", "application/json", {"status": "ok"})
         app = self._built()
         if app is not None:

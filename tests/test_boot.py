@@ -73,3 +73,12 @@ def test_failed_builds_are_tried_at_most_once_a_second() -> None:
     for _ in range(5):
         assert call(app, "/api/x")[0].startswith("503")
     assert factory.calls == 1
+
+
+def test_liveness_fails_after_a_long_time_without_an_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that never gets its app (not a passing outage after all) must be restarted
+    by the supervisor: /livez fails after GIVE_UP_SECONDS."""
+    monkeypatch.setattr(boot, "GIVE_UP_SECONDS", 0.0)
+    app = boot.worker_app(Factory(*[StorageError("down")] * 3))
+    status, _, body = call(app, "/livez")
+    assert status.startswith("503") and json.loads(body)["status"] == "no app"
