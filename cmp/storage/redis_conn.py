@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import redis
@@ -13,34 +10,13 @@ from redis.cluster import ClusterNode, RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 
 from cmp import clock
-from cmp.storage.base import StorageError
+from cmp.storage.base import StorageError, error_guard
 
-T = TypeVar("T")
 DRIVER_ERRORS = (RedisError, RedisClusterException, OSError)
 
 
-def guard(method: Callable[..., T]) -> Callable[..., T]:
-    """Turn any driver error into :class:`StorageError`, also while a generator is iterated."""
-    if inspect.isgeneratorfunction(method):
-        # A generator's body runs only when the caller iterates, after a plain wrapper has
-        # returned, so the conversion must wrap the iteration itself.
-        @functools.wraps(method)
-        def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
-            try:
-                return (yield from method(*args, **kwargs))
-            except DRIVER_ERRORS as exc:
-                raise StorageError(f"redis: {exc.__class__.__name__}: {exc}") from exc
-
-        return generator  # type: ignore[return-value]
-
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return method(*args, **kwargs)
-        except DRIVER_ERRORS as exc:
-            raise StorageError(f"redis: {exc.__class__.__name__}: {exc}") from exc
-
-    return wrapper
+#: Decorator for the Redis backend's methods: driver errors become StorageError.
+guard = error_guard(DRIVER_ERRORS, lambda exc: f"redis: {exc.__class__.__name__}: {exc}")
 
 
 def score(text: str) -> float:

@@ -6,15 +6,13 @@ assembled in :mod:`.sqlite` from this base and the visitor and record mixins.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from cmp.storage.base import StorageError
+from cmp.storage.base import StorageError, error_guard
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sites (key TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -56,31 +54,8 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, data TEXT NOT NULL);
 """
 
-T = TypeVar("T")
-
-
-def guard(method: Callable[..., T]) -> Callable[..., T]:
-    """Turn any sqlite3 error into :class:`StorageError`, also while a generator is iterated."""
-    if inspect.isgeneratorfunction(method):
-        # A generator's body runs only when the caller iterates, after a plain wrapper has
-        # returned, so the conversion must wrap the iteration itself.
-        @functools.wraps(method)
-        def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
-            try:
-                return (yield from method(*args, **kwargs))
-            except sqlite3.Error as exc:
-                raise StorageError(f"sqlite: {exc}") from exc
-
-        return generator  # type: ignore[return-value]
-
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            raise StorageError(f"sqlite: {exc}") from exc
-
-    return wrapper
+#: Decorator for the SQLite backend's methods: sqlite3 errors become StorageError.
+guard = error_guard((sqlite3.Error,), lambda exc: f"sqlite: {exc}")
 
 
 class SQLiteBase:
