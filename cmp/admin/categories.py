@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
 from cmp.admin.category_form import CategoryForm
-from cmp.admin.editing import changed_since, dict_of, find, load_site, moved, opened_on, upserted
+from cmp.admin.editing import (
+    changed_since,
+    dict_of,
+    find,
+    load_site,
+    opened_on,
+    reordered,
+    upserted,
+)
 
 
 def _list_page(site: str, error: str = "", status: int = 200) -> ResponseReturnValue:
@@ -69,11 +77,7 @@ def move_category(site: str, key: str) -> ResponseReturnValue:
     store = context.store()
     load_site(site)
     cats = store.get_categories(site)
-    find(cats, key)
-    direction = request.form.get("dir")
-    if direction not in ("up", "down"):
-        abort(400)
-    updated = moved(cats, key, direction)
+    updated = reordered(cats, key)
     store.put_categories(site, updated)
     commit(
         site,

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from flask import abort
+from flask import abort, request
 
 from cmp import context
 from cmp.model import Site
@@ -70,6 +70,16 @@ def moved(items: Sequence[K], key: str, direction: str) -> list[K]:
     if 0 <= other < len(out):
         out[index], out[other] = out[other], out[index]
     return out
+
+
+def reordered(items: Sequence[K], key: str) -> list[K]:
+    """Return ``items`` with ``key`` moved one place as the request's ``dir`` field says
+    (``up`` or ``down``); 404 for an unknown key, 400 for any other direction."""
+    find(items, key)
+    direction = request.form.get("dir")
+    if direction not in ("up", "down"):
+        abort(400)
+    return moved(items, key, direction)
 
 
 def required_langs(site: Site) -> list[str]:

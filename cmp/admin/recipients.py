@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from cmp import context
 from cmp.admin import bp
 from cmp.admin.audit import commit
 from cmp.admin.changes import RECONSENT_RECIPIENT_FIELDS
-from cmp.admin.editing import changed_since, dict_of, find, load_site, moved, opened_on, upserted
+from cmp.admin.editing import (
+    changed_since,
+    dict_of,
+    find,
+    load_site,
+    opened_on,
+    reordered,
+    upserted,
+)
 from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
 from cmp.admin.policies import audit_publish
@@ -29,39 +39,47 @@ def unpublished_changes(store: Storage, site: Site, made: Recipient) -> list[str
     it later would make their consent cover something they never saw. So such a change
     only goes live together with a new version.
     """
-    published = store.get_policy(site.key, site.policy_version)
-    listed = published.snapshot.get("recipients", []) if published else []
-    then = next((r for r in listed if r.get("key") == made.key), None)
+    then = _published(store, site, made.key)
     if then is None:
         return ["new"]
     now = made.to_dict()
     return sorted(f for f in RECONSENT_RECIPIENT_FIELDS if then.get(f) != now.get(f))
 
 
-def _publish_with(
+def _published(store: Storage, site: Site, key: str) -> dict[str, Any] | None:
+    """The recipient ``key`` as the site's current policy version lists it, or None."""
+    policy = store.get_policy(site.key, site.policy_version)
+    listed = policy.snapshot.get("recipients", []) if policy else []
+    return next((r for r in listed if r.get("key") == key), None)
+
+
+def _save(
     store: Storage,
-    site: str,
+    site: Site,
     updated: list[Recipient],
     latest: list[Recipient],
     key: str,
     material: list[str],
-) -> PolicyVersion:
-    """Make ``updated`` live as a new version (snapshot, recipients, then version number);
-    if a step fails, leave the live recipients matching whatever version is then current
+) -> PolicyVersion | None:
+    """Make ``updated`` live: as it is, or, when ``material`` names changes visitors
+    consented to, as a new version (snapshot, recipients, then version number). If a step
+    of that fails, leave the live recipients matching whatever version is then current
     before answering 503."""
+    if not material:
+        store.put_recipients(site.key, updated)
+        return None
     note = t("auto_publish_note", key=key, fields=", ".join(material))
-    before = store.get_site(site).policy_version
     try:
         return publish_policy(
-            store, site, note, bump=True, recipients=updated,
-            apply=lambda: store.put_recipients(site, updated),
+            store, site.key, note, bump=True, recipients=updated,
+            apply=lambda: store.put_recipients(site.key, updated),
         )  # fmt: skip
     except StorageError:
         try:
             # The version write may have landed although it reported a failure (a lost
             # reply): then the new version is current and its recipients must stay live.
-            moved = store.get_site(site).policy_version != before
-            store.put_recipients(site, updated if moved else latest)
+            bumped = store.get_site(site.key).policy_version != site.policy_version
+            store.put_recipients(site.key, updated if bumped else latest)
         except StorageError:
             # Still safe for provision checks: a live recipient that differs from every
             # published snapshot counts as consented under no version, and the policies
@@ -117,11 +135,7 @@ def recipient(site: str, key: str | None = None) -> ResponseReturnValue:
                 form.fail(form.publish, "err_publish_needed", fields=", ".join(material))
             else:
                 updated, old = upserted(latest, made, existing)
-                policy = None
-                if material:
-                    policy = _publish_with(store, site, updated, latest, made.key, material)
-                else:
-                    store.put_recipients(site, updated)
+                policy = _save(store, current, updated, latest, made.key, material)
                 action = "recipient.create" if existing is None else "recipient.update"
                 commit(site, action, made.key, old, made.to_dict())
                 if policy is not None:
@@ -143,11 +157,7 @@ def move_recipient(site: str, key: str) -> ResponseReturnValue:
     store = context.store()
     load_site(site)
     recs = store.get_recipients(site)
-    find(recs, key)
-    direction = request.form.get("dir")
-    if direction not in ("up", "down"):
-        abort(400)
-    updated = moved(recs, key, direction)
+    updated = reordered(recs, key)
     store.put_recipients(site, updated)
     commit(site, "recipient.move", key, [r.key for r in recs], [r.key for r in updated])
     return redirect(url_for("admin.recipients", site=site), code=303)
@@ -161,16 +171,11 @@ def delete_recipient(site: str, key: str) -> ResponseReturnValue:
     recs = store.get_recipients(site)
     target = find(recs, key)
     remaining = [r for r in recs if r.key != key]
-    published = store.get_policy(site, current.policy_version)
-    listed = published.snapshot.get("recipients", []) if published else []
-    policy = None
-    if any(r.get("key") == key for r in listed):
-        # Visitors deciding after the removal are not shown the recipient; if it came back
-        # unchanged under the same version, their consent would count for it. So a removal
-        # of a published recipient goes live as a new version too.
-        policy = _publish_with(store, site, remaining, recs, key, ["removed"])
-    else:
-        store.put_recipients(site, remaining)
+    # Visitors deciding after the removal are not shown the recipient; if it came back
+    # unchanged under the same version, their consent would count for it. So a removal of
+    # a published recipient goes live as a new version too.
+    material = ["removed"] if _published(store, current, key) else []
+    policy = _save(store, current, remaining, recs, key, material)
     commit(site, "recipient.delete", key, target.to_dict(), None)
     if policy is not None:
         audit_publish(site, policy, current.policy_version)
