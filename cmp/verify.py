@@ -64,11 +64,7 @@ def check_visitor(
         raise
     except Exception as exc:  # noqa: BLE001 - a record too damaged to decode is a finding
         return 0, [Finding(visitor_id, site or "", f"receipts unreadable: {exc!r}")]
-    head = store.get_head(visitor_id)
-    where = site or ",".join(sorted({r.site for r in receipts}))
-    findings = [Finding(visitor_id, where, p) for p in verify_chain(receipts, head)]
-    if not receipts and head:
-        findings.append(Finding(visitor_id, where, "every receipt missing (head hash kept)"))
+    checked, findings = _chain(visitor_id, receipts, store.get_head(visitor_id), site)
     names = [site] if site is not None else _site_keys(store, all_sites)
     relevant = site is None
     for name in names:
@@ -85,8 +81,17 @@ def check_visitor(
         problem = state_mismatch(state, on_site)
         if problem:
             findings.append(Finding(visitor_id, name, problem))
-    if not relevant:
-        return None
+    return (checked, findings) if relevant else None
+
+
+def _chain(
+    visitor_id: str, receipts: list[Receipt], head: str, site: str | None
+) -> tuple[int, list[Finding]]:
+    """The receipts counted (on ``site`` if given) and what is wrong with the chain."""
+    where = site or ",".join(sorted({r.site for r in receipts}))
+    findings = [Finding(visitor_id, where, p) for p in verify_chain(receipts, head)]
+    if not receipts and head:
+        findings.append(Finding(visitor_id, where, "every receipt missing (head hash kept)"))
     return sum(1 for r in receipts if site is None or r.site == site), findings
 
 
@@ -215,15 +220,11 @@ def _check_batch(
         raise
     except Exception:  # noqa: BLE001 - one damaged record: the single path names it
         return [check_visitor(store, v, site, all_sites) for v in batch]
-    results: list[tuple[int, list[Finding]]] = []
+    results = [
+        _chain(vid, receipts, head, site)
+        for vid, (receipts, head) in zip(batch, chains, strict=True)
+    ]
     relevant = [site is None] * len(batch)
-    for visitor_id, (receipts, head) in zip(batch, chains, strict=True):
-        where = site or ",".join(sorted({r.site for r in receipts}))
-        findings = [Finding(visitor_id, where, p) for p in verify_chain(receipts, head)]
-        if not receipts and head:
-            findings.append(Finding(visitor_id, where, "every receipt missing (head hash kept)"))
-        checked = sum(1 for r in receipts if site is None or r.site == site)
-        results.append((checked, findings))
     for name in [site] if site is not None else all_sites:
         try:
             states = store.get_states(name, batch)
@@ -238,14 +239,15 @@ def _check_batch(
                 # A marker only: flagged visitors are checked again one by one below, and
                 # what that second check finds is what gets reported.
                 results[i][1].append(Finding(batch[i], name, "state"))
-    return [
-        None
-        if not relevant[i]
-        else check_visitor(store, batch[i], site, all_sites)
-        if entry[1]
-        else entry
-        for i, entry in enumerate(results)
-    ]
+    out: list[tuple[int, list[Finding]] | None] = []
+    for vid, entry, counts in zip(batch, results, relevant, strict=True):
+        if not counts:
+            out.append(None)
+        elif entry[1]:
+            out.append(check_visitor(store, vid, site, all_sites))
+        else:
+            out.append(entry)
+    return out
 
 
 _UNREAD: object = object()
