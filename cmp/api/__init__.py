@@ -75,13 +75,11 @@ def init_app(app: Flask) -> None:
     def _store_down(exc: StorageError) -> Response | tuple[str, int]:
         app.logger.warning("store unavailable: %s", exc)
         if request.path.startswith("/api/"):
-            resp = problems.response(
+            return problems.response(
                 problems.Problem(
                     503, "store_unavailable", "the consent store is unreachable; retry later"
                 )
             )
-            resp.headers["Retry-After"] = "5"
-            return resp
         return "Service temporarily unavailable (consent store unreachable).", 503
 
     @app.errorhandler(HTTPException)

@@ -143,7 +143,6 @@ def _not_stored(exc: StorageError, signed: str, built: BuiltConfig) -> Response:
             visitor_id=signed,
         )
     )
-    resp.headers["Retry-After"] = "5"
     return allow_origin(resp, built)
 
 

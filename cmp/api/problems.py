@@ -51,6 +51,9 @@ def response(problem: Problem) -> Response:
     )
     if problem.status == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="cmp"'
+    elif problem.status == 503:
+        # Every 503 is a store outage that clients (the banner's queue) should retry.
+        resp.headers["Retry-After"] = "5"
     return resp
 
 
