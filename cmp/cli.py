@@ -7,8 +7,10 @@ with one line naming it and exit status 2.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -215,32 +217,55 @@ def export_records(
         raise click.ClickException(f"no site '{site}'")
     first, last = _time_option(start, "--from"), _time_option(end, "--to")
     sign = verifier(app.config["SECRET_KEY"]).sign
-    with click.open_file(output, "w", encoding="utf-8") as out:
-        if received:
-            found = store.query_received_provisions(site, start=first, end=last)
-            bar = tqdm(found, unit="record", desc="received", file=sys.stderr)
-            if fmt == "jsonl":
-                lines = (json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in bar)
-            else:
-                rows = (records.received_row(r, lang) for r in bar)
-                lines = records.csv_lines(rows, records.RECEIVED_COLUMNS, lang)
+    if received:
+        found = store.query_received_provisions(site, start=first, end=last)
+        bar = tqdm(found, unit="record", desc="received", file=sys.stderr)
+        if fmt == "jsonl":
+            lines = (json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in bar)
         else:
-            total = store.count_provision_records(site, start=first, end=last)
-            found = store.iter_provision_records(
-                site, start=first, end=last, recipient=recipient, with_ids=ids
-            )
-            bar = tqdm(found, total=total, unit="record", desc="records", file=sys.stderr)
-            if fmt == "jsonl":
-                lines = records.jsonl_lines(bar, sign if ids else None)
-            elif ids:
-                columns = records.COLUMNS + records.VISITOR_COLUMNS
-                lines = records.csv_lines(records.visitor_rows(bar, sign, lang), columns, lang)
-            else:
-                rows = (records.row(r, lang) for r in bar)
-                lines = records.csv_lines(rows, records.COLUMNS, lang)
-        for line in lines:
-            out.write(line)
-        bar.close()
+            rows = (records.received_row(r, lang) for r in bar)
+            lines = records.csv_lines(rows, records.RECEIVED_COLUMNS, lang)
+    else:
+        total = store.count_provision_records(site, start=first, end=last)
+        found = store.iter_provision_records(
+            site, start=first, end=last, recipient=recipient, with_ids=ids
+        )
+        bar = tqdm(found, total=total, unit="record", desc="records", file=sys.stderr)
+        if fmt == "jsonl":
+            lines = records.jsonl_lines(bar, sign if ids else None)
+        elif ids:
+            columns = records.COLUMNS + records.VISITOR_COLUMNS
+            lines = records.csv_lines(records.visitor_rows(bar, sign, lang), columns, lang)
+        else:
+            rows = (records.row(r, lang) for r in bar)
+            lines = records.csv_lines(rows, records.COLUMNS, lang)
+    _write_export(lines, output, lang)
+    bar.close()
+
+
+def _write_export(lines: Iterable[str], output: str, lang: str) -> None:
+    """Write an export so that it either completes or visibly does not.
+
+    A file is written as ``<output>.partial`` and renamed to ``output`` only once the last
+    line is out, so a run that is killed or loses the store never leaves a short file under
+    the name asked for; on a store failure the partial file ends with the INCOMPLETE marker
+    line and the command exits with status 1.
+    """
+    from cmp.api.records import INCOMPLETE
+
+    target = output if output == "-" else f"{output}.partial"
+    with click.open_file(target, "w", encoding="utf-8") as out:
+        try:
+            for line in lines:
+                out.write(line)
+        except StorageError as exc:
+            out.write(f"{INCOMPLETE[lang]}\n")
+            where = "" if output == "-" else f"; the part written is in {target}"
+            raise click.ClickException(
+                f"store stopped answering, export incomplete{where}"
+            ) from exc
+    if output != "-":
+        os.replace(target, output)
 
 
 @cli.command()

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from cmp import csvsafe
 from cmp.model import ProvisionRecord, ReceivedProvision
 
 #: CSV columns of a confirmation record: (key, Japanese header, English header).
@@ -110,9 +111,10 @@ def present(record: ProvisionRecord, sign: Callable[[str], str] | None = None) -
 def csv_lines(
     rows: Iterable[dict[str, Any]], columns: tuple[tuple[str, str, str], ...], lang: str
 ) -> Iterator[str]:
-    """Yield CSV text: a header row in ``lang``, then one line per row (RFC 4180, CRLF)."""
+    """Yield CSV text: a header row in ``lang``, then one line per row (RFC 4180, CRLF);
+    cells that would run as a spreadsheet formula are neutralised (:mod:`cmp.csvsafe`)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvsafe.Writer(buffer)
     writer.writerow(headers(columns, lang))
     for item in rows:
         writer.writerow([item.get(key, "") for key, _, _ in columns])
@@ -146,4 +148,4 @@ def parse_csv(text: str, columns: tuple[tuple[str, str, str], ...] = COLUMNS) ->
     header = next(reader)
     by_header = {h: key for key, ja, en in columns for h in (ja, en)}
     keys = [by_header[h] for h in header]
-    return [dict(zip(keys, line, strict=True)) for line in reader]
+    return [dict(zip(keys, (csvsafe.restore(v) for v in line), strict=True)) for line in reader]

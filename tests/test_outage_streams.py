@@ -10,6 +10,7 @@ real SQLite file) at a chosen point.
 from __future__ import annotations
 
 import http.client
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -117,15 +118,29 @@ def test_records_with_the_store_down_are_503(
     assert problems == []
 
 
-def test_json_listing_losing_the_store_between_batches_is_503(
-    down_app: tuple[Flask, list[str], dict[str, str]], own_redis: RedisServer
+def test_json_listing_losing_the_store_between_batches_ends_in_an_error(
+    own_redis: RedisServer,
 ) -> None:
-    app, problems, read = down_app
+    # The JSON listing streams (bounded memory, issue 12): cut short, it ends like the CSV
+    # export, with the marker, which makes the document invalid, and a broken transfer.
+    # (No OpenAPI watch here: it reads a JSON body whole, inside the request.)
+    app = make_app(own_redis.url, CONFIG_CACHE_SECONDS=60.0)
+    _fill(app.extensions["cmp.store"])
+    read = {"Authorization": f"Bearer {issue(app.extensions['cmp.store'], 'demo', ['read'])[1]}"}
     client = app.test_client()
     assert client.get(f"{RECORDS}?limit=10000", headers=read).get_json()["count"] == COUNT
     _kill_on_second_load(app.extensions["cmp.store"], own_redis)
-    _is_503(client.get(f"{RECORDS}?limit=10000", headers=read))
-    assert problems == []
+    resp = client.get(f"{RECORDS}?limit=10000&lang=en", headers=read, buffered=False)
+    assert resp.status_code == 200  # the first batch was read before the headers went out
+    chunks: list[bytes] = []
+    with pytest.raises(StorageError):
+        for chunk in resp.response:
+            chunks.append(chunk)
+    resp.close()
+    text = b"".join(chunks).decode()
+    assert text.endswith(f"{INCOMPLETE['en']}\r\n")
+    with pytest.raises(ValueError):
+        json.loads(text)
 
 
 def test_csv_export_cut_short_ends_in_an_error(

@@ -6,6 +6,7 @@ every string a template or a validator shows comes from :data:`MESSAGES` through
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +17,8 @@ from cmp.admin import bp
 from cmp.admin.messages import MESSAGES
 
 UI_LANGS = ("ja", "en")
+#: Characters no redirect target may hold: C0 controls, DEL and the C1 controls.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def ui_lang() -> str:
@@ -37,8 +40,12 @@ def t(name: str, /, **params: Any) -> str:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Return ``target`` if it is a path on this server under /admin, else ``default``."""
-    if not target:
+    """Return ``target`` if it is a path on this server under /admin, else ``default``.
+
+    A control character (CR, LF, NUL, ...) can never be part of a safe target: in a
+    ``Location`` header it would split the response, and werkzeug refuses it with an error.
+    """
+    if not target or _CONTROL.search(target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/admin") or "\\" in target:

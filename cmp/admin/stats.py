@@ -8,17 +8,17 @@ table, and as CSV.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Response, render_template, request
 
-from cmp import clock, context
+from cmp import clock, context, csvsafe
 from cmp.admin import bp
 from cmp.admin.chart import layout
 from cmp.admin.editing import load_site
+from cmp.admin.i18n import ui_lang
 from cmp.model import CONSENT_METHODS, Category
 
 PERIODS = (30, 90)
@@ -102,6 +102,13 @@ def stats(site: str) -> str:
     days = period()
     data = collect(site, categories, days)
     names = {c.key: c.name for c in categories}
+
+    def cname(key: str) -> str:
+        # A plain string, escaped once where the template prints it: a macro would hand
+        # ``t()`` escaped markup, which then was escaped a second time (A&amp;amp;B).
+        name = names.get(key)
+        return (name.get(ui_lang()) or name.get("ja") or key) if name else key
+
     return render_template(
         "admin/stats.html",
         site=current,
@@ -110,7 +117,7 @@ def stats(site: str) -> str:
         periods=PERIODS,
         data=data,
         chart=layout(data.days, data.decisions, data.rates()),
-        names=names,
+        cname=cname,
     )
 
 
@@ -122,7 +129,7 @@ def stats_csv(site: str) -> Response:
     days = period()
     data = collect(site, categories, days)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.Writer(out, lineterminator="\r\n")
     cats = list(data.on)
     writer.writerow(
         ["day", "decisions", "bots"]

@@ -3,16 +3,18 @@
 Query: ``from``, ``to`` (a day ``2026-01-01`` or an ISO time; ``to`` is exclusive),
 ``recipient``, ``format=json|csv``, ``lang=ja|en`` (CSV headers), ``ids=1`` (list the
 allowed ids), ``limit`` (JSON only), and ``visitor_id`` for the records about one visitor
-(disclosure on request, APPI Art. 33(5)). CSV streams, so an export of any size is served
-without building it in memory; its first batch is read before the headers go out (a store
-that is down answers 503), and an export the store fails in the middle of ends with a marker
-line and a broken transfer, never as a short file that looks complete.
+(disclosure on request, APPI Art. 33(5)). CSV and JSON both stream, one record at a time, so
+an export of any size is served in bounded memory; its first batch is read before the
+headers go out (a store that is down answers 503), and an export the store fails in the
+middle of ends with a marker line and a broken transfer, never as a short file that looks
+complete. The command line
+(``cmp export-records``) is the path for very large exports.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 
 from flask import Response, current_app, jsonify, request, stream_with_context
@@ -79,7 +81,13 @@ def provision_records(site: str) -> Response:
     with_ids = _choice("ids", ("0", "1")) == "1"
     limit_text = request.args.get("limit", "1000")
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
-        raise Problem(422, "validation_error", f"'limit' must be 1 to {MAX_LIMIT}")
+        raise Problem(
+            422,
+            "validation_error",
+            f"'limit' must be 1 to {MAX_LIMIT}; for more records use format=csv (no limit) "
+            "or, for very large exports, the command line: cmp export-records --site "
+            f"{site} --format jsonl",
+        )
     sign = verifier(context.secret()).sign
     visitor = request.args.get("visitor_id")
     if visitor is not None:
@@ -111,16 +119,15 @@ def provision_records(site: str) -> Response:
             rows = (records.row(r, lang) for r in everything)
             columns = records.COLUMNS
         return _csv(rows, columns, lang, f"{site}-provision-records")
-    found = list(
-        islice(
+    found = islice(
+        _primed(
             store.iter_provision_records(
                 site, start=start, end=end, recipient=recipient, with_ids=with_ids
-            ),
-            int(limit_text),
-        )
+            )
+        ),
+        int(limit_text),
     )
-    body = [records.present(r, sign if with_ids else None) for r in found]
-    return jsonify({"records": body, "count": len(body)})
+    return _json(found, sign if with_ids else None, f"{site}-provision-records")
 
 
 def _primed(found: Iterator[ProvisionRecord]) -> Iterator[ProvisionRecord]:
@@ -133,7 +140,8 @@ def _primed(found: Iterator[ProvisionRecord]) -> Iterator[ProvisionRecord]:
     return iter(()) if first is None else chain((first,), found)
 
 
-#: The last line of an export the store stopped answering in the middle of, one CSV field.
+#: The last line of an export the store stopped answering in the middle of, one CSV field
+#: (and, in a JSON export, a line that makes the document invalid).
 INCOMPLETE = {
     "ja": "!! エクスポート未完了: 同意ストアが応答しなくなりました。"
     "このファイルは途中までです。再実行してください",
@@ -142,23 +150,48 @@ INCOMPLETE = {
 }
 
 
+def _streamed(lines: Iterator[str], lang: str, name: str) -> Iterator[str]:
+    """Yield ``lines``; if the store fails midway, end with the marker and break the transfer.
+
+    The 200 and its headers are gone already, so the failure is signalled twice: a last line
+    no record can look like (for whoever opens the saved file), then the error is re-raised,
+    which makes the server drop the connection without the final zero-length chunk, so an
+    HTTP/1.1 client sees a broken transfer (curl: "transfer closed with outstanding read
+    data", requests: ChunkedEncodingError, a browser: a failed download) instead of a short
+    file that parses as a complete export.
+    """
+    try:
+        yield from lines
+    except StorageError as exc:
+        current_app.logger.warning("export %s cut short: %s", name, exc)
+        yield f"\r\n{INCOMPLETE[lang]}\r\n" if name.endswith(".json") else f"{INCOMPLETE[lang]}\r\n"
+        raise
+
+
 def _csv(rows, columns, lang: str, name: str) -> Response:  # noqa: ANN001 - iterables
     # A byte-order mark first: spreadsheet software then reads the Japanese text as UTF-8.
-    def generate():  # noqa: ANN202
-        yield "\ufeff"
-        try:
-            yield from records.csv_lines(rows, columns, lang)
-        except StorageError as exc:
-            # The 200 and its headers are gone already, so the failure is signalled twice:
-            # a last line no record can look like (for whoever opens the saved file), then the
-            # error is re-raised, which makes the server drop the connection without the final
-            # zero-length chunk, so an HTTP/1.1 client sees a broken transfer (curl: "transfer
-            # closed with outstanding read data", requests: ChunkedEncodingError, a browser: a
-            # failed download) instead of a short file that parses as a complete export.
-            current_app.logger.warning("CSV export %s cut short: %s", name, exc)
-            yield f"{INCOMPLETE[lang]}\r\n"
-            raise
-
-    resp = Response(stream_with_context(generate()), mimetype="text/csv")
+    lines = chain(("\ufeff",), records.csv_lines(rows, columns, lang))
+    resp = Response(stream_with_context(_streamed(lines, lang, f"{name}.csv")), mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return resp
+
+
+def _json(
+    found: Iterable[ProvisionRecord], sign: Callable[[str], str] | None, name: str
+) -> Response:
+    """Stream ``{"records": [...], "count": n}`` one record at a time (bounded memory: one
+    record's ids at most, however many records and ids the answer holds)."""
+    dumps = current_app.json.dumps
+
+    def lines() -> Iterator[str]:
+        yield '{"records": ['
+        count = 0
+        for record in found:
+            yield ("," if count else "") + dumps(records.present(record, sign))
+            count += 1
+        yield f'], "count": {count}}}\n'
+
+    lang = _choice("lang", ("ja", "en"))
+    return Response(
+        stream_with_context(_streamed(lines(), lang, f"{name}.json")), mimetype="application/json"
+    )

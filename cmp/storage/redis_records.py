@@ -35,6 +35,9 @@ return n
 """
 
 _BATCH = 200
+#: Records read per round trip with their ids: each may list PROVISION_MAX_IDS ids, so an
+#: export holds a handful of records' ids at a time, not 200 (bounded memory).
+_ID_BATCH = 4
 
 
 def _range(start: str, end: str) -> tuple[Any, Any]:
@@ -107,8 +110,9 @@ class RecordsMixin:
     ) -> Iterator[ProvisionRecord]:
         """Yield records oldest first, fetched a batch at a time."""
         ids = self.client.zrangebyscore(keys.provision_index(site), *_range(start, end))
-        for begin in range(0, len(ids), _BATCH):
-            for record in self._load(site, ids[begin : begin + _BATCH], with_ids):
+        step = _ID_BATCH if with_ids else _BATCH
+        for begin in range(0, len(ids), step):
+            for record in self._load(site, ids[begin : begin + step], with_ids):
                 if not recipient or record.recipient.get("key") == recipient:
                     yield record
 
