@@ -1,11 +1,15 @@
 """Signing in to the console: sessions, CSRF on every POST, lock-out, roles.
 
 - Passwords are checked with werkzeug's hashes (``cmp create-admin`` writes them).
-- After ``ADMIN_MAX_FAILURES`` wrong passwords in a row an account is locked for
-  ``ADMIN_LOCK_MINUTES``; the form says so. Unknown names cost the same hash check.
+- After ``ADMIN_MAX_FAILURES`` wrong passwords in a row from one address, that name is locked
+  for that address for ``ADMIN_LOCK_MINUTES``; the form says so. Unknown names cost the same
+  hash check and lock the same way; guesses from many addresses are slowed down
+  (:mod:`cmp.admin.lockout`).
 - Signing in starts a new session (nothing of the old one is kept but the UI language), so a
-  session planted before login is worthless. A session ends after ``ADMIN_SESSION_HOURS``, or
-  as soon as the user's password or role changes.
+  session planted before login is worthless. The session is also kept on the server (the
+  store holds the hash of its random token): log-out deletes it there, so a copy of the
+  cookie is worthless afterwards. A session ends after ``ADMIN_SESSION_HOURS``, at log-out,
+  or as soon as the user's password or role changes.
 - Every POST carries a CSRF token (flask-wtf), checked here before any view runs.
 - A ``viewer`` sees every page; any change it attempts is answered 403.
 """
@@ -25,7 +29,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import ValidationError
 
 from cmp import clock, context
-from cmp.admin import bp
+from cmp.admin import bp, lockout
 from cmp.admin.audit import record
 from cmp.admin.forms import ActionForm, LoginForm
 from cmp.admin.i18n import safe_next
@@ -56,21 +60,32 @@ def can_edit() -> bool:
     return user is not None and user.role == "admin"
 
 
+def _token_hash(sid: object) -> str:
+    return hashlib.sha256(f"cmp.admin.session|{sid}".encode()).hexdigest()
+
+
 def _session_user() -> AdminUser | None:
     name, fp, started = session.get("user"), session.get("fp"), session.get("at", 0)
-    if not name or not fp:
+    sid = session.get("sid")
+    if not name or not fp or not sid:
         return None
     if time.time() - float(started) > float(current_app.config["ADMIN_SESSION_HOURS"]) * 3600:
         return None
-    user = context.store().get_admin(str(name))
+    store = context.store()
+    if store.get_admin_session(_token_hash(sid)) != str(name):
+        return None  # logged out (or never started on this server)
+    user = store.get_admin(str(name))
     if user is None or not secrets.compare_digest(fingerprint(user), str(fp)):
         return None
     return user
 
 
 def _fresh_session(user: AdminUser | None) -> None:
-    """Drop everything in the session (but the UI language) and start it over."""
+    """Drop everything in the session (but the UI language) and start it over; the old
+    session ends on the server too, a new signed-in one is recorded there."""
     ui = session.get("ui_lang")
+    if session.get("sid"):
+        context.store().delete_admin_session(_token_hash(session["sid"]))
     session.clear()
     if ui:
         session["ui_lang"] = ui
@@ -78,7 +93,9 @@ def _fresh_session(user: AdminUser | None) -> None:
         session["user"] = user.username
         session["fp"] = fingerprint(user)
         session["at"] = int(time.time())
-        session["sid"] = secrets.token_urlsafe(16)
+        session["sid"] = secrets.token_urlsafe(32)
+        hours = float(current_app.config["ADMIN_SESSION_HOURS"])
+        context.store().put_admin_session(_token_hash(session["sid"]), user.username, hours * 3600)
 
 
 @bp.before_request
@@ -110,35 +127,31 @@ def _inject_user() -> dict[str, Any]:
 
 
 def check_login(username: str, password: str) -> tuple[AdminUser | None, str]:
-    """Return ``(user, "")`` on success, else ``(None, reason)`` with reason ``failed`` or
-    ``locked:<until>``; counts failures and locks the account after too many."""
-    store = context.store()
-    user = store.get_admin(username)
-    now = clock.now()
+    """Return ``(user, "")`` on success, else ``(None, reason)`` with reason ``failed``,
+    ``slow`` or ``locked:<until>`` (see :mod:`cmp.admin.lockout`)."""
+    ip = remote_address()
+    turn = lockout.begin(username, ip)
+    if not turn.check:
+        return None, _reason(turn)
+    user = context.store().get_admin(username)
     if user is None:
         if not _dummy_hash:
             _dummy_hash.append(generate_password_hash(secrets.token_hex(8)))
         check_password_hash(_dummy_hash[0], password)
-        return None, "failed"
-    if user.locked_until and clock.parse(user.locked_until) > now:
-        return None, f"locked:{user.locked_until}"
-    if not check_password_hash(user.password_hash, password):
-        before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
-        user.failed_logins += 1
-        if user.failed_logins >= int(current_app.config["ADMIN_MAX_FAILURES"]):
-            minutes = int(current_app.config["ADMIN_LOCK_MINUTES"])
-            user.locked_until = clock.iso(now + timedelta(minutes=minutes))
-            user.failed_logins = 0
-            store.put_admin(user)
-            after = {"failed_logins": 0, "locked_until": user.locked_until}
-            record("", "admin.lock", username, before, after, actor=username)
-            return None, f"locked:{user.locked_until}"
-        store.put_admin(user)
-        return None, "failed"
-    if user.failed_logins or user.locked_until:
-        user.failed_logins, user.locked_until = 0, ""
-        store.put_admin(user)
-    return user, ""
+    elif check_password_hash(user.password_hash, password):
+        lockout.succeeded(username, ip)
+        return user, ""
+    after = lockout.failed(username, turn)
+    if after.reason == "locked" and user is not None:
+        until = _reason(after).partition(":")[2]
+        record("", "admin.lock", username, None, {"address": ip, "until": until}, actor=username)
+    return None, _reason(after)
+
+
+def _reason(turn: lockout.Turn) -> str:
+    if turn.reason == "locked":
+        return f"locked:{clock.iso(clock.now() + timedelta(seconds=round(turn.seconds)))}"
+    return turn.reason
 
 
 @bp.route("/login", methods=["GET", "POST"])

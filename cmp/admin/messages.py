@@ -109,12 +109,19 @@ _EDITORS: dict[str, tuple[str, str]] = {
         "Wrong user name or password.",
     ),
     "login_locked": (
-        "ログインの失敗が続いたため、このアカウントは {until} までロックされています。",
-        "Too many failed sign-ins: this account is locked until {until}.",
+        "ログインの失敗が続いたため、この接続元からのこのアカウントへのログインは {until} まで"
+        "ロックされています。",
+        "Too many failed sign-ins: this account is locked for sign-ins from this address until "
+        "{until}.",
+    ),
+    "login_slow": (
+        "このアカウントへのログインの試行が集中しています。数秒待ってからもう一度お試しください。",
+        "Too many sign-in attempts for this account right now; wait a few seconds and try again.",
     ),
     "lockout_rule": (
-        "続けて{n}回失敗すると、アカウントは{minutes}分間ロックされます。",
-        "After {n} failed attempts in a row the account is locked for {minutes} minutes.",
+        "続けて{n}回失敗すると、その接続元からのログインは{minutes}分間ロックされます。",
+        "After {n} failed attempts in a row, sign-ins from that address are locked for "
+        "{minutes} minutes.",
     ),
     # sites
     "new_site": ("サイトを追加", "Add a site"),

@@ -135,3 +135,21 @@ def received_record(key: str, record_id: str) -> str:
 def audit(key: str) -> str:
     """List: the site's audit entries, newest first (``key`` "" for global entries)."""
     return f"{PREFIX}:audit:{{{key or '_'}}}"
+
+
+# -- admin sessions and sign-in counters (issue 12) ---------------------------------------
+
+
+def admin_session(token_hash: str) -> str:
+    """String with expiry: the user name of one live console session (by token hash)."""
+    return f"{PREFIX}:asess:{token_hash}"
+
+
+def counter(key: str) -> str:
+    """String with expiry: a sign-in counter (per name and address, or per name)."""
+    return f"{PREFIX}:cnt:{key}"
+
+
+def slot(key: str) -> str:
+    """String with expiry: a claimed slot (the global sign-in slow-down)."""
+    return f"{PREFIX}:slot:{key}"
