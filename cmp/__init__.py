@@ -40,8 +40,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("TRUST_PROXY"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = int(app.config["TRUST_PROXY"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # Exactly what the settings say: client address and scheme from TRUST_PROXY hops,
+        # the host only when TRUST_PROXY_HOST says so (docs/deploy.md).
+        hops, host_hops = int(app.config["TRUST_PROXY"]), int(app.config["TRUST_PROXY_HOST"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=host_hops)  # type: ignore[method-assign]
 
     app.extensions["cmp.store"] = open_store(app.config["STORE_URL"])
     app.extensions["cmp.config_cache"] = ConfigCache(float(app.config["CONFIG_CACHE_SECONDS"]))

@@ -11,7 +11,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from typing import Any
 
 import click
 from flask import Flask
@@ -45,41 +44,23 @@ def cli() -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option(
     "--threads",
-    default=1,
+    default=8,
     show_default=True,
-    type=click.IntRange(1, 64),
-    help="threads per worker (>1 uses gthread workers, which also keep connections alive)",
+    type=click.IntRange(1, 256),
+    help="threads per worker (each serves one request at a time)",
 )
 @click.option("--timeout", default=30, show_default=True, type=int, help="worker timeout (s)")
 def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
-    """Serve cmp with gunicorn (pre-fork workers; each opens its own store connection)."""
-    from gunicorn.app.base import BaseApplication
+    """Serve cmp with gunicorn: pre-fork workers, each with threads; slow clients are read
+    without a thread (see docs/deploy.md)."""
+    from cmp import serve as serving
 
     # Fail here, once, with a clear line, rather than in every forked worker.
     load_app().extensions["cmp.store"].close()
-
-    class _Server(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            if threads > 1:
-                self.cfg.set("worker_class", "gthread")
-                self.cfg.set("threads", threads)
-            self.cfg.set("timeout", timeout)
-            self.cfg.set("accesslog", None)
-            self.cfg.set("graceful_timeout", 10)
-            # Several `cmp serve` may share a host (tests, benchmarks): no shared control socket.
-            self.cfg.set("control_socket_disable", True)
-
-        def load(self) -> Any:
-            from cmp import create_app
-            from cmp.boot import worker_app
-
-            # A worker forked during a store outage must not stop the whole server.
-            return worker_app(create_app)
-
-    click.echo(f"cmp serving on http://{host}:{port} with {workers} worker(s)")
-    _Server().run()
+    click.echo(
+        f"cmp serving on http://{host}:{port} with {workers} worker(s) x {threads} thread(s)"
+    )
+    serving.run(host, port, workers, threads, timeout)
 
 
 @cli.command("seed-demo")
@@ -167,7 +148,7 @@ def create_admin(username: str, password: str | None, role: str) -> None:
     click.echo(f"admin user '{username}' ({role}) saved")
 
 
-# -- records: export and purge (issue 5) ----------------------------------------------------
+# -- records: export and purge (issue 5) -----------------------------------------------
 
 
 def _time_option(value: str | None, name: str) -> str:

@@ -26,7 +26,11 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "PROVISION_RETENTION_DAYS": (3 * 365 + 1, int),
     "PROVISION_MAX_IDS": (10_000, int),
     "CONFIG_CACHE_SECONDS": (1.0, float),
+    # Proxies in front whose X-Forwarded-For/-Proto to trust (0: none; the peer is the client).
     "TRUST_PROXY": (0, int),
+    # Of those, how many may also set the host (X-Forwarded-Host): 0 unless configured, since
+    # links in the banner's config and /demo are built from it.
+    "TRUST_PROXY_HOST": (0, int),
     "ADMIN_SESSION_HOURS": (12.0, float),
     "ADMIN_MAX_FAILURES": (5, int),
     "ADMIN_LOCK_MINUTES": (15, int),
@@ -97,6 +101,11 @@ def validate(config: dict[str, Any]) -> None:
     ):
         if int(config[name]) <= 0:
             raise ConfigError(f"CMP_{name}: must be a positive number")
+    for name in ("TRUST_PROXY", "TRUST_PROXY_HOST"):
+        if int(config.get(name) or 0) < 0:
+            raise ConfigError(f"CMP_{name}: must be 0 or a positive number of proxies")
+    if int(config.get("TRUST_PROXY_HOST") or 0) > int(config.get("TRUST_PROXY") or 0):
+        raise ConfigError("CMP_TRUST_PROXY_HOST: cannot exceed CMP_TRUST_PROXY")
     for name in ("RATE_LIMIT", "ADMIN_LOGIN_LIMIT"):
         limit = str(config.get(name, ""))
         if limit != "off" and not _looks_like_limit(limit):

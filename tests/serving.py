@@ -83,7 +83,11 @@ def request(
 
 
 def serve(
-    store_url: str, tmp_path: Path, workers: int = 2, env: dict[str, str] | None = None
+    store_url: str,
+    tmp_path: Path,
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Serve:
     """Start ``cmp serve`` on ``store_url`` and wait until it answers ``/livez``."""
     port = free_port()
@@ -100,7 +104,7 @@ def serve(
     }
     full.pop("CMP_ENV", None)
     proc = subprocess.Popen(
-        [CMP, "serve", "--port", str(port), "--workers", str(workers)],
+        [CMP, "serve", "--port", str(port), "--workers", str(workers), *args],
         env=full,
         stdout=log,
         stderr=subprocess.STDOUT,
