@@ -51,8 +51,7 @@ def cli() -> None:
 )
 @click.option("--timeout", default=30, show_default=True, type=int, help="worker timeout (s)")
 def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
-    """Serve cmp with gunicorn: pre-fork workers, each with threads; slow clients are read
-    without a thread (see docs/deploy.md)."""
+    """Serve cmp with gunicorn: workers with threads; slow clients cost no thread."""
     from cmp import serve as serving
 
     # Fail here, once, with a clear line, rather than in every forked worker.

@@ -187,7 +187,9 @@ def _json(
         yield '{"records": ['
         count = 0
         for record in found:
-            yield ("," if count else "") + dumps(records.present(record, sign))
+            yield ("," if count else "") + dumps(
+                records.present(record, sign), separators=(",", ":")
+            )
             count += 1
         yield f'], "count": {count}}}\n'
 
