@@ -135,3 +135,11 @@ def received_record(key: str, record_id: str) -> str:
 def audit(key: str) -> str:
     """List: the site's audit entries, newest first (``key`` "" for global entries)."""
     return f"{PREFIX}:audit:{{{key or '_'}}}"
+
+
+# -- the per-site sync counter (see redis_sync.py) -------------------------------------------
+
+
+def sync(key: str) -> str:
+    """String: the site's counter of server-side state changes (``INCR`` only)."""
+    return f"{PREFIX}:sync:{{{key}}}"
