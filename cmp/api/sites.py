@@ -18,7 +18,8 @@ def _lang() -> str:
     return lang if lang in ("ja", "en") else "ja"
 
 
-@bp.route("/sites/<site>/config", methods=["GET"])
+# Without automatic OPTIONS, so that the preflight below answers it (it was shadowed).
+@bp.route("/sites/<site>/config", methods=["GET"], provide_automatic_options=False)
 def config(site: str) -> Response:
     """Return the site config in the asked language; 304 when the ETag still matches."""
     built = site_config(site, _lang())
