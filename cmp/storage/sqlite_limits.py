@@ -51,12 +51,14 @@ class SQLiteLimits(Storage):
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        # A connection never crosses a fork: a worker forked after the limiter was set up
+        # opens its own.
+        if conn is None or self._local.pid != os.getpid():
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=5)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute("PRAGMA busy_timeout=5000")
-            self._local.conn = conn
+            self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
