@@ -16,7 +16,7 @@ from cmp.siteconfig import BuiltConfig, load, render
 from cmp.storage import Storage
 
 
-class _Bounded:
+class BoundedMap:
     """A small LRU map with a fixed number of entries (thread-safe)."""
 
     def __init__(self, size: int) -> None:
@@ -59,9 +59,9 @@ class ConfigCache:
 
     def __init__(self, seconds: float, entries: int = 256) -> None:
         self.seconds = seconds
-        self._sites = _Bounded(entries)
-        self._missing = _Bounded(4 * entries)
-        self._built = _Bounded(entries)
+        self._sites = BoundedMap(entries)
+        self._missing = BoundedMap(4 * entries)
+        self._built = BoundedMap(entries)
 
     def get(self, store: Storage, site_key: str, lang: str, notice_url: str) -> BuiltConfig | None:
         """Return the built config, or None for an unknown site."""

@@ -208,3 +208,17 @@ def test_redis_user_agent_table_is_capped_in_the_store_and_each_process(
         browsers.append(receipts[-1].ua["browser"])
     assert browsers[0].startswith("Firefox") and browsers[-1] == ""
     assert all(b == "" for b in browsers[5:])
+
+
+def test_api_key_cache_is_bounded_and_random_tokens_cannot_evict_a_key(tmp_path: Path) -> None:
+    app = make_app(f"sqlite:///{tmp_path / 'c.sqlite3'}", CONFIG_CACHE_SECONDS=3600.0)
+    client = app.test_client()
+    key = issue(app.extensions["cmp.store"], "demo", ["read"])[1]
+    path = "/api/v1/sites/demo/consents/" + ids.issue(SECRET)[1]
+    assert client.get(path, headers={"Authorization": f"Bearer {key}"}).status_code == 404
+    for n in range(3000):
+        token = f"cmp_{n:032x}_{'x' * 43}"
+        assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    cache = app.extensions["cmp.key_cache"]
+    assert len(cache._items) == 1 and len(cache._unknown) <= 1024
+    app.extensions["cmp.store"].close()
