@@ -19,7 +19,7 @@ from cmp import ids
 from cmp.apikeys import issue
 from cmp.model import SCOPES
 from cmp.receipts import verify_chain
-from cmp.storage import keys
+from cmp.storage import keys, open_store
 from cmp.storage.intern import BoundedTable
 from tests.conftest import SECRET, make_app
 from tests.serving import seeded, serve
@@ -133,28 +133,38 @@ def test_sqlite_rate_limit_holds_across_two_gunicorn_workers(
 # -- finding 13: a chunked body past the limit -----------------------------------------------
 
 
-@pytest.fixture
-def threaded_server(sqlite_url: str) -> Iterator[tuple[int, str]]:
-    app = make_app(sqlite_url, MAX_CONTENT_LENGTH=1_000_000)
-    key = issue(app.extensions["cmp.store"], "demo", list(SCOPES))[1]
+@pytest.fixture(params=["werkzeug", "gunicorn"])
+def real_server(
+    request: pytest.FixtureRequest, sqlite_url: str, tmp_path: Path
+) -> Iterator[tuple[int, str, int]]:
+    """A real HTTP server on SQLite: werkzeug's threaded one, or `cmp serve` (gunicorn);
+    yields its port, a key with every scope and its MAX_CONTENT_LENGTH."""
+    limit = 1_000_000
+    store = open_store(sqlite_url)
+    key = issue(store, "demo", list(SCOPES))[1]
+    store.close()
+    if request.param == "gunicorn":
+        served = serve(sqlite_url, tmp_path, workers=1, env={"CMP_MAX_CONTENT_LENGTH": str(limit)})
+        yield served.port, key, limit
+        served.stop()
+        return
+    app = make_app(sqlite_url, MAX_CONTENT_LENGTH=limit)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield server.server_port, key
+    yield server.server_port, key, limit
     server.shutdown()
     thread.join(timeout=5)
     app.extensions["cmp.store"].close()
 
 
-def test_chunked_body_past_the_limit_is_413(threaded_server: tuple[int, str]) -> None:
-    port, key = threaded_server
-    big = b'{"recipient": "dmp-partner", "pad": "' + b"x" * 1_500_000 + b'"}'
-    for path, body in (
-        ("/api/v1/sites/demo/provision-checks", big),
-        (DECIDE, b'{"policy_version": 1, "pad": "' + b"x" * 40_000 + b'"}'),
-    ):
+def test_chunked_body_past_the_limit_is_413(real_server: tuple[int, str, int]) -> None:
+    port, key, limit = real_server
+    provision = "/api/v1/sites/demo/provision-checks"
+    for path, size in ((provision, limit + 500_000), (DECIDE, 40_000), (DECIDE, limit * 2)):
+        body = b'{"recipient": "dmp-partner", "pad": "' + b"x" * size + b'"}'
         status, problem = _chunked(port, path, body, key)
-        assert (status, problem["code"]) == (413, "payload_too_large"), (path, problem)
+        assert (status, problem["code"]) == (413, "payload_too_large"), (path, size, problem)
     # A chunked body within the limit is read whole.
     status, body = _chunked(port, DECIDE, json.dumps(DECISION).encode())
     assert status == 201 and body["visitor_id"]

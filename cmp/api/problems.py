@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from flask import Response, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 TITLES = {
     400: "Bad Request",
@@ -86,8 +86,19 @@ def read_body(max_bytes: int) -> bytes:
     except RequestEntityTooLarge as exc:
         raise limit from exc
     if total > max_bytes:
+        _drain()
         raise limit
     return b"".join(chunks)
+
+
+def _drain() -> None:
+    """Read and drop the rest of a chunked body (up to ``MAX_CONTENT_LENGTH``), so that the
+    client, still sending, gets to read the 413 instead of a reset connection."""
+    try:
+        while request.stream.read(65536):
+            pass
+    except (RequestEntityTooLarge, ClientDisconnected, OSError):
+        pass
 
 
 def json_body(max_bytes: int) -> dict[str, Any]:
