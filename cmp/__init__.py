@@ -26,7 +26,7 @@ def _asset_dir(name: str) -> str:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; raise ``ConfigError`` or ``StorageError`` with one clear line."""
     from cmp import config
-    from cmp.siteconfig import ConfigCache
+    from cmp.configcache import ConfigCache
     from cmp.storage import open_store
 
     app = Flask(

@@ -18,7 +18,7 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "SECRET_KEY": (None, str),
     "STORE_URL": (None, str),
     "ENV": ("production", str),
-    "RATE_LIMIT": ("60/minute", str),
+    "RATE_LIMIT": ("600/minute", str),
     "PUBLIC_MAX_BYTES": (16 * 1024, int),
     "MAX_CONTENT_LENGTH": (4 * 1024 * 1024, int),
     # Three calendar years (Rule 29) hold at most one 29 February: 3 * 365 + 1 days never
@@ -35,6 +35,8 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "ADMIN_MAX_FAILURES": (5, int),
     "ADMIN_LOCK_MINUTES": (15, int),
     "ADMIN_LOGIN_LIMIT": ("20/minute", str),
+    # Comma-separated host names cmp answers for (Flask's TRUSTED_HOSTS); empty: any.
+    "TRUSTED_HOSTS": ("", str),
 }
 
 
@@ -106,6 +108,10 @@ def validate(config: dict[str, Any]) -> None:
             raise ConfigError(f"CMP_{name}: must be 0 or a positive number of proxies")
     if int(config.get("TRUST_PROXY_HOST") or 0) > int(config.get("TRUST_PROXY") or 0):
         raise ConfigError("CMP_TRUST_PROXY_HOST: cannot exceed CMP_TRUST_PROXY")
+    hosts = config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        # Flask wants a list, or None for "any host".
+        config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
     for name in ("RATE_LIMIT", "ADMIN_LOGIN_LIMIT"):
         limit = str(config.get(name, ""))
         if limit != "off" and not _looks_like_limit(limit):

@@ -1,27 +1,53 @@
-"""Rate limits on the public POST endpoints, per client IP and site (Flask-Limiter).
+"""Rate limits on the public POST endpoints and sign-in, per client network and site.
 
 Flask-Limiter (on the `limits` library) keeps its counters on the same store as cmp when
-that is Redis or a Redis Cluster, so every `cmp serve` host shares one budget; with the
-embedded SQLite store they are per process. ``CMP_RATE_LIMIT`` sets the limit (``off``
-disables it, for load and fault tests).
+that is Redis or a Redis Cluster, so every `cmp serve` host shares one budget; beside the
+embedded SQLite store they live in a small SQLite file next to it
+(:mod:`cmp.storage.sqlite_limits`), so every worker on the machine shares one budget too.
+
+The budget is the client's IPv4 address, or its IPv6 /64 (one subscriber's network: a
+client rotating addresses inside its /64 gains nothing), plus the site. The default,
+``CMP_RATE_LIMIT`` = 600/minute, is set for carrier-grade NAT, where one public IPv4 address
+fronts many phones; docs/api.md gives the reasoning. ``off`` disables every limit (load
+and fault tests).
 """
 
 from __future__ import annotations
+
+import ipaddress
+import time
 
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 
+import cmp.storage.sqlite_limits  # noqa: F401  (registers the cmp+sqlite limits storage)
 from cmp.api import problems
+from cmp.storage.sqlite_limits import limits_path
+
+
+def network(address: str) -> str:
+    """The budget's network of a client address: the IPv4 address or the IPv6 /64."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address or "-"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def client_key() -> str:
-    """The budget a request spends: its client IP and the site in its path."""
+    """The budget a request spends: its client network and the site in its path."""
     site = (request.view_args or {}).get("site", "")
-    return f"{request.remote_addr or '-'}|{site}"
+    return f"{network(request.remote_addr or '')}|{site}"
 
 
-limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)
+# No X-RateLimit-*/Retry-After on every answer: a 201 with Retry-After told clients to wait.
+# Only a 429 carries Retry-After (set below).
+limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=False)
 
 
 def public_limit() -> str:
@@ -30,7 +56,7 @@ def public_limit() -> str:
 
 
 def login_limit() -> str:
-    """Sign-in attempts allowed per client IP (on top of the per-account lock-out)."""
+    """Sign-in attempts allowed per client network (on top of the per-account lock-out)."""
     return str(current_app.config["ADMIN_LOGIN_LIMIT"])
 
 
@@ -40,15 +66,26 @@ def login_limit_off() -> bool:
 
 
 def remote_address() -> str:
-    """The budget of an admin sign-in: the client IP alone."""
-    return request.remote_addr or "-"
+    """The budget of an admin sign-in: the client network alone."""
+    return network(request.remote_addr or "")
 
 
 def storage_uri(store_url: str) -> str:
-    """The limits storage for a store URL: the same Redis, or memory beside SQLite."""
+    """The limits storage for a store URL: the same Redis, or a counters file beside SQLite."""
     if store_url.startswith(("redis://", "rediss://", "redis+cluster://")):
         return store_url
+    if store_url.startswith("sqlite://"):
+        path = store_url.removeprefix("sqlite://")
+        path = path[1:] if path.startswith("/") else path
+        return "cmp+sqlite:///" + limits_path(path)
     return "memory://"
+
+
+def _retry_after() -> int:
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, int(current.reset_at - time.time()) + 1)
 
 
 def init_app(app: Flask) -> None:
@@ -76,6 +113,5 @@ def init_app(app: Flask) -> None:
                 status=429,
                 mimetype="text/plain",
             )
-        retry = getattr(exc, "retry_after", None)
-        resp.headers["Retry-After"] = str(int(retry)) if retry else "60"
+        resp.headers["Retry-After"] = str(_retry_after())
         return resp

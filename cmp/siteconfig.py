@@ -1,21 +1,22 @@
 """The public site configuration the banner reads, its ETag, and policy publishing.
 
-Building the document is pure (:func:`public_config`); :func:`cached_config` keeps built
-documents per process for ``CONFIG_CACHE_SECONDS`` so the hottest endpoint costs one dict
-lookup, while an edit made on any host is served everywhere within that time.
+Building the document is pure (:func:`public_config`); :mod:`cmp.configcache` keeps built
+documents per process for ``CONFIG_CACHE_SECONDS``, each serialised and gzip-compressed
+once (:func:`render`), so the hottest endpoint costs one dict lookup, while an edit made on
+any host is served everywhere within that time.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from cmp import clock
+from cmp.decisions import provision_rule
 from cmp.model import Category, PolicyVersion, Recipient, Site
 from cmp.receipts import digest
 from cmp.storage import Storage
@@ -56,10 +57,19 @@ def public_config(
     recipients: list[Recipient],
     lang: str,
     notice_url: str,
+    *,
+    since: dict[str, int] | None = None,
+    sync: int = 0,
 ) -> dict[str, Any]:
-    """Return the config document of DESIGN.md for one language."""
+    """Return the config document of DESIGN.md for one language.
+
+    ``since`` maps recipient keys to the first policy version of their unchanged run (see
+    :func:`recipient_since`; a recipient missing from it is new: the current version);
+    ``sync`` is the site's counter of server-side state changes.
+    """
     if lang not in site.languages:
         lang = site.languages[0] if site.languages else "ja"
+    since = since or {}
     return {
         "site": site.key,
         "policy_version": site.policy_version,
@@ -77,67 +87,118 @@ def public_config(
             }
             for c in categories
         ],
-        "recipients": [recipient_view(r, lang) for r in recipients],
+        "recipients": [
+            {**recipient_view(r, lang), "since": since.get(r.key, site.policy_version)}
+            for r in recipients
+        ],
         "texts": texts_for(site.texts, lang),
         "consent_lifetime_days": site.consent_lifetime_days,
         "alias_cookies": list(site.alias_cookies),
+        "cookie_domain": site.cookie_domain or None,
         "links": {"privacy_policy": site.privacy_policy_url, "external_transmission": notice_url},
+        "sync": sync,
     }
+
+
+def recipient_since(
+    recipients: list[Recipient], policies: list[PolicyVersion], current: int
+) -> dict[str, int]:
+    """Return, per recipient, the lowest published version V such that every published
+    version from V up to ``current`` lists it with today's material fields.
+
+    The same notion as :attr:`cmp.decisions.ProvisionRule.unchanged_versions`: a recipient
+    that is new or materially changed in the current version gets ``current``.
+    """
+    snapshots = {p.version: p.snapshot for p in policies if p.version <= current}
+    published = sorted(snapshots, reverse=True)
+    out: dict[str, int] = {}
+    for recipient in recipients:
+        unchanged = provision_rule(recipient, snapshots).unchanged_versions
+        since = current
+        for version in published:
+            if version not in unchanged:
+                break
+            since = min(since, version)
+        out[recipient.key] = since
+    return out
 
 
 @dataclass
 class BuiltConfig:
-    """A config document with its serialised body and ETag."""
+    """A config document, serialised once, plain and gzip-compressed, with an ETag each."""
 
     site: Site
     categories: list[Category]
     recipients: list[Recipient]
-    doc: dict[str, Any]
     body: bytes
+    gzipped: bytes
     etag: str
     texts_hash: str
+    sync: int
+
+    @property
+    def etag_gzip(self) -> str:
+        """The ETag of the gzip body: another representation, so another strong tag."""
+        return f"{self.etag}-gz"
 
 
-class ConfigCache:
-    """Per-process cache of built config documents, keyed by (site, lang, notice URL)."""
+@dataclass
+class SiteData:
+    """What the store holds for one site's config, read once per cache period."""
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._items: dict[tuple[str, str, str], tuple[float, BuiltConfig | None]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, store: Storage, site_key: str, lang: str, notice_url: str) -> BuiltConfig | None:
-        """Return the built config, or None for an unknown site."""
-        key = (site_key, lang, notice_url)
-        hit = self._items.get(key)
-        now = time.monotonic()
-        if hit and now - hit[0] < self.seconds:
-            return hit[1]
-        built = build(store, site_key, lang, notice_url)
-        with self._lock:
-            if len(self._items) > 10_000:
-                self._items.clear()
-            self._items[key] = (now, built)
-        return built
-
-    def clear(self) -> None:
-        """Forget every cached document (after an edit in this process)."""
-        with self._lock:
-            self._items.clear()
+    site: Site
+    categories: list[Category]
+    recipients: list[Recipient]
+    since: dict[str, int]
+    sync: int
 
 
-def build(store: Storage, site_key: str, lang: str, notice_url: str) -> BuiltConfig | None:
-    """Read a site from the store and build its config document."""
+def load(store: Storage, site_key: str) -> SiteData | None:
+    """Read what a site's config needs from the store (None for an unknown site).
+
+    The ``sync`` counter is read first: a state change landing during the reads then shows
+    in the next document, never in this one under a counter that claims it.
+    """
+    sync = store.get_sync(site_key)
     site = store.get_site(site_key)
     if site is None:
         return None
-    categories = store.get_categories(site_key)
     recipients = store.get_recipients(site_key)
-    doc = public_config(site, categories, recipients, lang, notice_url)
+    since = recipient_since(recipients, store.list_policies(site_key), site.policy_version)
+    return SiteData(site, store.get_categories(site_key), recipients, since, sync)
+
+
+def render(data: SiteData, lang: str, notice_url: str) -> BuiltConfig:
+    """Build, serialise and compress one config document (once per cache entry)."""
+    doc = public_config(
+        data.site,
+        data.categories,
+        data.recipients,
+        lang,
+        notice_url,
+        since=data.since,
+        sync=data.sync,
+    )
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     etag = hashlib.sha256(body).hexdigest()[:32]
-    shown = {k: v for k, v in doc.items() if k != "links"}
-    return BuiltConfig(site, categories, recipients, doc, body, etag, digest(shown))
+    # What the visitor was shown: not the links (they name cmp's host) nor the counter.
+    shown = {k: v for k, v in doc.items() if k not in ("links", "sync")}
+    return BuiltConfig(
+        data.site,
+        data.categories,
+        data.recipients,
+        body,
+        gzip.compress(body, compresslevel=9, mtime=0),
+        etag,
+        digest(shown),
+        data.sync,
+    )
+
+
+def build(store: Storage, site_key: str, lang: str, notice_url: str) -> BuiltConfig | None:
+    """Read a site from the store and build its config document (no cache)."""
+    data = load(store, site_key)
+    return None if data is None else render(data, lang, notice_url)
 
 
 def snapshot(site: Site, categories: list[Category], recipients: list[Recipient]) -> dict[str, Any]:

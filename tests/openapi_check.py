@@ -6,6 +6,7 @@ OpenAPI document; the ``app`` fixture asserts at teardown that no response stray
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from typing import Any
@@ -54,7 +55,10 @@ def check(document: dict[str, Any], rule: str, method: str, response: Response) 
     if schema is None:
         return []
     try:
-        body = json.loads(response.get_data())
+        raw = response.get_data()
+        if response.headers.get("Content-Encoding") == "gzip":
+            raw = gzip.decompress(raw)
+        body = json.loads(raw)
     except ValueError:
         return [f"{method} {path} {status}: body is not JSON"]
     cache_key = json.dumps(schema, sort_keys=True)

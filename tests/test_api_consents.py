@@ -64,14 +64,18 @@ def test_config_has_etag_cors_and_languages(client: FlaskClient) -> None:
 
 
 def test_config_cors_refuses_foreign_origin(client: FlaskClient) -> None:
+    # CONTRACT D: a foreign origin gets a readable 403 that names the fix, never the config.
     resp = client.get("/api/v1/sites/demo/config", headers={"Origin": "https://evil.example"})
-    assert resp.status_code == 200
-    assert "Access-Control-Allow-Origin" not in resp.headers
+    assert resp.status_code == 403 and resp.get_json()["code"] == "origin_not_allowed"
+    assert "categories" not in resp.get_json()
+    assert resp.headers["Access-Control-Allow-Origin"] == "https://evil.example"
     pre = client.options(
         "/api/v1/sites/demo/consents",
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
     )
-    assert "Access-Control-Allow-Origin" not in pre.headers
+    # The preflight passes so that the 403 of the request itself can be read.
+    assert pre.status_code == 204
+    assert pre.headers["Access-Control-Allow-Origin"] == "https://evil.example"
     ok = client.options(
         "/api/v1/sites/demo/consents",
         headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"},

@@ -114,32 +114,39 @@ def test_hsts_only_over_https(tmp_path: Path) -> None:
 def test_cors_only_for_the_sites_origins(sqlite_app: Flask) -> None:
     client = sqlite_app.test_client()
     config = "/api/v1/sites/demo/config"
+    # CONTRACT D: a foreign origin reads a 403 problem (and nothing else), never the config.
     foreign = client.get(config, headers={"Origin": FOREIGN})
-    assert foreign.status_code == 200 and "Access-Control-Allow-Origin" not in foreign.headers
+    assert foreign.status_code == 403 and foreign.get_json()["code"] == "origin_not_allowed"
+    assert foreign.headers["Access-Control-Allow-Origin"] == FOREIGN
+    assert set(foreign.get_json()) == {"type", "title", "status", "detail", "code"}
     assert "Origin" in foreign.headers["Vary"]
     allowed = client.get(config, headers={"Origin": ALLOWED})
+    assert allowed.status_code == 200
     assert allowed.headers["Access-Control-Allow-Origin"] == ALLOWED
+    # Look-alikes of an allowed origin are foreign.
+    for near in (ALLOWED + ".evil.example", ALLOWED + ":1", ALLOWED.upper(), ALLOWED + "/"):
+        assert client.get(config, headers={"Origin": near}).status_code == 403, near
     # Never a wildcard and never credentials: the banner sends no cookies to cmp.
     for resp in (foreign, allowed):
         assert "Access-Control-Allow-Credentials" not in resp.headers
+        assert resp.headers["Access-Control-Allow-Origin"] != "*"
     null = client.get(config, headers={"Origin": "null"})
-    assert "Access-Control-Allow-Origin" not in null.headers
+    assert null.status_code == 403 and "Access-Control-Allow-Origin" not in null.headers
 
 
-def test_preflight_refused_for_a_foreign_origin(sqlite_app: Flask) -> None:
+def test_preflight_for_a_foreign_origin_lets_the_403_be_read(sqlite_app: Flask) -> None:
     client = sqlite_app.test_client()
     path = "/api/v1/sites/demo/consents"
     asks = {
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type",
     }
-    refused = client.options(path, headers={"Origin": FOREIGN, **asks})
-    for name in ("Origin", "Methods", "Headers", "Credentials"):
-        assert f"Access-Control-Allow-{name}" not in refused.headers
-    granted = client.options(path, headers={"Origin": ALLOWED, **asks})
-    assert granted.headers["Access-Control-Allow-Origin"] == ALLOWED
-    assert granted.headers["Access-Control-Allow-Methods"] == "POST"
-    assert "Access-Control-Allow-Credentials" not in granted.headers
+    for origin in (FOREIGN, ALLOWED):
+        granted = client.options(path, headers={"Origin": origin, **asks})
+        assert granted.status_code == 204
+        assert granted.headers["Access-Control-Allow-Origin"] == origin
+        assert granted.headers["Access-Control-Allow-Methods"] == "POST"
+        assert "Access-Control-Allow-Credentials" not in granted.headers
 
 
 def test_foreign_origin_cannot_record_a_decision(sqlite_app: Flask) -> None:
@@ -149,7 +156,8 @@ def test_foreign_origin_cannot_record_a_decision(sqlite_app: Flask) -> None:
         "/api/v1/sites/demo/consents", json=DECISION, headers={"Origin": FOREIGN}
     )
     assert resp.status_code == 403 and resp.get_json()["code"] == "origin_not_allowed"
-    assert "Access-Control-Allow-Origin" not in resp.headers
+    assert FOREIGN in resp.get_json()["detail"] and "admin" in resp.get_json()["detail"]
+    assert resp.headers["Access-Control-Allow-Origin"] == FOREIGN
     assert sum(1 for _ in store.iter_visitors()) == before
 
 

@@ -387,3 +387,32 @@ def test_received_provisions(seeded: Storage) -> None:
     assert seeded.query_received_provisions("other") == []
     assert seeded.purge_received_provisions("2028-01-01T00:00:00Z") == 1
     assert seeded.query_received_provisions("demo") == [two]
+
+
+# -- the site's sync counter (server stream) -------------------------------------------------
+
+
+def test_sync_counter_bumps_atomically_per_site(store_url: str, seeded: Storage) -> None:
+    assert seeded.get_sync("demo") == 0 and seeded.get_sync("nope") == 0
+    assert seeded.bump_sync("demo") == 1
+    assert seeded.bump_sync("demo") == 2
+    assert seeded.get_sync("demo") == 2 and seeded.get_sync("other") == 0
+    # Two processes' worth of stores, four threads each: every bump gets its own value.
+    other = open_store(store_url)
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def bump(target: Storage) -> None:
+        for _ in range(25):
+            value = target.bump_sync("demo")
+            with lock:
+                seen.append(value)
+
+    threads = [threading.Thread(target=bump, args=(s,)) for s in (seeded, other) * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other.close()
+    assert sorted(seen) == list(range(3, 203))
+    assert seeded.get_sync("demo") == 202

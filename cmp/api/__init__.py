@@ -9,7 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from cmp import context
 from cmp.api import problems
-from cmp.siteconfig import BuiltConfig, ConfigCache
+from cmp.configcache import ConfigCache
+from cmp.siteconfig import BuiltConfig
 from cmp.storage import StorageError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,23 +41,8 @@ def json_response(body: object, status: int = 200) -> Response:
 
 
 def allow_origin(resp: Response, built: BuiltConfig) -> Response:
-    """Add CORS headers when the request's Origin is one of the site's origins."""
-    origin = request.headers.get("Origin")
-    resp.vary.add("Origin")
-    if origin and origin in built.site.origins:
-        resp.headers["Access-Control-Allow-Origin"] = origin
-        resp.headers["Access-Control-Expose-Headers"] = "ETag"
-    return resp
-
-
-def preflight(built: BuiltConfig, methods: str) -> Response:
-    """Answer a CORS preflight: allowed only for the site's origins, never with credentials."""
-    resp = Response(status=204)
-    allow_origin(resp, built)
-    if "Access-Control-Allow-Origin" in resp.headers:
-        resp.headers["Access-Control-Allow-Methods"] = methods
-        resp.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        resp.headers["Access-Control-Max-Age"] = "600"
+    """Return ``resp``: the CORS headers of public answers are added by :mod:`cmp.api.cors`
+    for every answer, errors included (kept so callers need not change)."""
     return resp
 
 
@@ -67,9 +53,10 @@ def _problem(exc: problems.Problem) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint and the app-wide error handlers for API paths."""
-    from cmp.api import aliases, consents, openapi, provision, records, sites  # noqa: F401
+    from cmp.api import aliases, consents, cors, openapi, provision, records, sites, state  # noqa: F401
 
     app.register_blueprint(bp)
+    cors.init_app(app)
 
     @app.errorhandler(StorageError)
     def _store_down(exc: StorageError) -> Response | tuple[str, int]:

@@ -10,6 +10,7 @@ from flask import current_app, g, request
 from cmp import clock
 from cmp.api.problems import Problem
 from cmp.apikeys import hash_secret
+from cmp.configcache import BoundedMap
 from cmp.model import ApiKey
 from cmp.storage import Storage
 
@@ -23,22 +24,22 @@ class KeyCache:
     key therefore stops working within ``CONFIG_CACHE_SECONDS`` (1 s by default) on every host.
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, entries: int = 1024) -> None:
         self.seconds = seconds
-        self._items: dict[str, tuple[float, ApiKey | None]] = {}
+        # Bounded, and unknown keys apart: random bearer tokens cannot push real keys out.
+        self._items = BoundedMap(entries)
+        self._unknown = BoundedMap(entries)
 
     def get(self, store: Storage, digest: str) -> ApiKey | None:
         """Return the key stored under ``digest`` (or None), from cache when fresh."""
         if self.seconds <= 0:
             return store.get_api_key(digest)
         now = time.monotonic()
-        hit = self._items.get(digest)
+        hit = self._items.get(digest) or self._unknown.get(digest)
         if hit and now - hit[0] < self.seconds:
             return hit[1]
         key = store.get_api_key(digest)
-        if len(self._items) > 10_000:
-            self._items.clear()
-        self._items[digest] = (now, key)
+        (self._items if key is not None else self._unknown).put(digest, (now, key))
         return key
 
 

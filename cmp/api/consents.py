@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from cmp import consents, context, ids
-from cmp.api import allow_origin, auth, bp, json_response, preflight, site_config
+from cmp.api import allow_origin, auth, bp, cors, json_response, site_config
 from cmp.api.problems import Problem, bool_map, field, json_body
 from cmp.api.problems import response as problem_response
 from cmp.decisions import DecisionError
@@ -62,14 +62,16 @@ def _aliases(data: dict[str, Any], allowed_cookies: list[str]) -> list[tuple[str
 
 @bp.route("/sites/<site>/consents", methods=["OPTIONS"])
 def consents_preflight(site: str) -> Response:
-    """CORS preflight for recording a decision."""
-    return preflight(site_config(site), "POST")
+    """CORS preflight for recording a decision (no store access; see cmp.api.cors)."""
+    return cors.preflight("POST")
 
 
 @bp.route("/sites/<site>/consents", methods=["POST"])
 @limiter.limit(public_limit, key_func=client_key)
 def record_consent(site: str) -> Response:
     """Record a visitor's decision; 201 with the (new) signed visitor id and the state."""
+    # Site and origin first: a foreign origin gets 403 whatever its body (cmp.api.cors).
+    cors.require_origin(site_config(site))
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
     fresh = data.get("visitor_id") is None
     if fresh:
@@ -77,9 +79,6 @@ def record_consent(site: str) -> Response:
     else:
         raw, signed = _raw_id(data["visitor_id"]), data["visitor_id"]
     built = site_config(site)
-    origin = request.headers.get("Origin")
-    if origin and origin not in built.site.origins:
-        raise Problem(403, "origin_not_allowed", f"origin {origin} is not configured for {site}")
     version = field(data, "policy_version", int)
     categories = bool_map(data, "categories")
     recipients = bool_map(data, "recipients")
@@ -123,6 +122,9 @@ def record_consent(site: str) -> Response:
         "visitor_id": signed,
         "receipt_id": receipt.receipt_id,
         "consent": consents.present_state(context.secret(), state, built.site),
+        # The counter as the config built before this decision read it: never newer than
+        # the state above, so the banner at worst asks for the state once more.
+        "sync": built.sync,
     }
     return allow_origin(json_response(body, 201), built)
 
@@ -201,6 +203,8 @@ def post_opt_out(site: str) -> Response:
         )
     except DecisionError as exc:
         raise Problem(422, exc.code, exc.detail) from exc
+    # A state changed by the operator, not by the visitor's banner: tell the banners.
+    context.store().bump_sync(site)
     body = {
         "visitor_id": ids.sign(context.secret(), raw),
         "receipt_id": receipt.receipt_id,

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from cmp.api import bp, openapi_provision
+from cmp.api import bp, openapi_provision, openapi_public
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -343,6 +343,8 @@ PATHS: dict[str, Any] = {
 # The provision, records and alias endpoints are described in their own module (size).
 SCHEMAS.update(openapi_provision.SCHEMAS)
 PATHS.update(openapi_provision.PATHS)
+# The public endpoints' additions (sync, cookie_domain, since, consent-state).
+openapi_public.extend(SCHEMAS, PATHS)
 
 
 def spec() -> dict[str, Any]:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from flask import Response, request
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 TITLES = {
     400: "Bad Request",
@@ -62,25 +63,68 @@ def response(problem: Problem) -> Response:
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
+def read_body(max_bytes: int) -> bytes:
+    """Return the request body, or raise 413 if it is longer than ``max_bytes``.
+
+    Reads at most ``max_bytes + 1`` bytes, whether the client declared a length or sent the
+    body chunked. A chunked body longer than ``MAX_CONTENT_LENGTH`` is cut there by werkzeug
+    without a word, so such a body used to reach the parser truncated and answer 400; the
+    read one byte past the cut now raises werkzeug's 413, answered as ours.
+    """
+    limit = Problem(413, "payload_too_large", f"body exceeds {max_bytes} bytes", limit=max_bytes)
+    length = request.content_length
+    if length is not None and length > max_bytes:
+        raise limit
+    chunks, total = [], 0
+    try:
+        while total <= max_bytes:
+            chunk = request.stream.read(min(65536, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except RequestEntityTooLarge as exc:
+        raise limit from exc
+    if total > max_bytes:
+        _drain()
+        raise limit
+    return b"".join(chunks)
+
+
+def _drain() -> None:
+    """Read and drop the rest of a chunked body (up to ``MAX_CONTENT_LENGTH``), so that the
+    client, still sending, gets to read the 413 instead of a reset connection."""
+    try:
+        while request.stream.read(65536):
+            pass
+    except (RequestEntityTooLarge, ClientDisconnected, OSError):
+        pass
+
+
 def json_body(max_bytes: int) -> dict[str, Any]:
     """Return the request's JSON object, or raise the right :class:`Problem`.
 
-    Checks, in order: media type (415), declared and actual size (413), JSON syntax and
-    strings that are valid Unicode, i.e. no unpaired surrogate escapes (400), top-level
-    object (422).
+    Checks, in order: media type (415), declared and actual size (413), JSON syntax, depth
+    and strings that are valid Unicode, i.e. no unpaired surrogate escapes (400), top-level
+    object (422). Details are cmp's own words (and a position), never the parser's message.
     """
     if request.mimetype != "application/json":
         raise Problem(415, "unsupported_media_type", "send the body as application/json")
-    length = request.content_length
-    if length is not None and length > max_bytes:
-        raise Problem(413, "payload_too_large", f"body exceeds {max_bytes} bytes", limit=max_bytes)
-    raw = request.get_data(cache=False)
-    if len(raw) > max_bytes:
-        raise Problem(413, "payload_too_large", f"body exceeds {max_bytes} bytes", limit=max_bytes)
+    raw = read_body(max_bytes)
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Problem(400, "invalid_json", f"body is not valid JSON: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise Problem(
+            400,
+            "invalid_json",
+            f"body is not valid JSON (line {exc.lineno}, column {exc.colno})",
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise Problem(400, "invalid_json", "body is not valid UTF-8 JSON") from exc
+    except (ValueError, RecursionError) as exc:
+        # RecursionError: arrays or objects nested deeper than the parser goes (``[`` x 1000).
+        detail = "body is not valid JSON or is nested too deeply"
+        raise Problem(400, "invalid_json", detail) from exc
     try:
         # JSON may escape a lone surrogate (\ud800): Python accepts it, but it is no Unicode
         # text, so storing it, hashing it into a receipt or echoing it in a problem fails
@@ -89,12 +133,12 @@ def json_body(max_bytes: int) -> dict[str, Any]:
         # UTF-8 and failed above), which keeps it off the decision endpoint's usual path.
         if _SURROGATE_ESCAPE.search(raw):
             json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
+    except (UnicodeEncodeError, RecursionError) as exc:
         raise Problem(
             400,
             "invalid_json",
             "body has a string that is not valid Unicode (an unpaired surrogate escape such "
-            "as \\ud800)",
+            "as \\ud800) or is nested too deeply",
         ) from exc
     if not isinstance(data, dict):
         raise Problem(422, "validation_error", "body must be a JSON object")

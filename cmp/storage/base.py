@@ -378,3 +378,19 @@ class Storage(ABC):
     @abstractmethod
     def take_slot(self, key: str, seconds: float) -> bool:
         """Atomically claim ``key`` for ``seconds`` if no one holds it; True when claimed."""
+
+    # -- the site's sync counter (server-side state changes) ---------------------------------
+
+    @abstractmethod
+    def bump_sync(self, site: str) -> int:
+        """Add one to the site's ``sync`` counter atomically and return the new value.
+
+        Called after every change to a visitor's state on the site that the visitor's own
+        banner did not make (an opt-out through the API, an admin action), so the banner
+        learns from the config that it must read the state again. Two concurrent bumps from
+        any processes yield two different values.
+        """
+
+    @abstractmethod
+    def get_sync(self, site: str) -> int:
+        """Return the site's ``sync`` counter (0 if it was never bumped)."""

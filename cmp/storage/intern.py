@@ -11,12 +11,13 @@ and is fetched. (Flushing Redis under a running cmp therefore needs a restart of
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from cmp.model import choice_of
 from cmp.storage import keys
-from cmp.storage.codec import loads
+from cmp.storage.codec import dumps, loads
 
 # KEYS: list, index hash. ARGV: the string. Returns its id (new ones are appended).
 _INTERN = """
@@ -85,6 +86,96 @@ class Table:
         return self.values[index]
 
 
+# -- the bounded user-agent table (issue 12, finding 4) ---------------------------------------
+
+# KEYS: list, index hash. ARGV: the string, the table's cap (0: none). Returns its id, or -1
+# when the string is new and the table already holds ``cap`` strings.
+_INTERN_CAPPED = """
+local i = redis.call('HGET', KEYS[2], ARGV[1])
+if i then return tonumber(i) end
+local cap = tonumber(ARGV[2])
+if cap > 0 and redis.call('LLEN', KEYS[1]) >= cap then return -1 end
+i = redis.call('RPUSH', KEYS[1], ARGV[1]) - 1
+redis.call('HSET', KEYS[2], ARGV[1], i)
+return i
+"""
+
+#: Most user-agent summaries the store keeps; later new ones are recorded coarsely.
+UA_TABLE_MAX = 20_000
+#: Most user-agent summaries one process keeps in memory (either direction).
+UA_CACHE_MAX = 2_048
+
+
+class BoundedTable:
+    """The user-agent table: capped in Redis, and cached per process in two small LRUs.
+
+    Anyone chooses their User-Agent header, so an append-only table of its summaries grew
+    without limit in Redis and, cached whole, in every worker. Here the table stops taking
+    new summaries at ``cap`` (:meth:`Interner.bounded_ua` then records a coarse one: device
+    kind and bot flag only, a dozen values at most), and each process keeps at most
+    ``cache`` entries, fetching an evicted id again with ``LINDEX``.
+    """
+
+    def __init__(
+        self, client: Any, name: str, parse: Callable[[bytes], Any], cap: int, cache: int
+    ) -> None:
+        self.client, self.parse, self.cap, self.cache = client, parse, cap, cache
+        self.script = client.register_script(_INTERN_CAPPED)
+        self.list_key, self.index_key = keys.table(name), keys.table_index(name)
+        self.ids: OrderedDict[bytes, int] = OrderedDict()
+        self.values: OrderedDict[int, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def _remember(self, store: OrderedDict, key: Any, value: Any) -> None:
+        with self.lock:
+            store[key] = value
+            store.move_to_end(key)
+            while len(store) > self.cache:
+                store.popitem(last=False)
+
+    def try_id(self, raw: bytes, *, capped: bool = True) -> int | None:
+        """Return the id of ``raw``, adding it if new and the table is not full (else None)."""
+        found = self.ids.get(raw)
+        if found is None:
+            cap = self.cap if capped else 0
+            found = int(self.script(keys=[self.list_key, self.index_key], args=[raw, cap]))
+            if found < 0:
+                return None
+            self._remember(self.ids, raw, found)
+        return found
+
+    def id(self, raw: bytes) -> int:
+        """Return the id of ``raw``, adding it even past the cap (coarse summaries only)."""
+        found = self.try_id(raw, capped=False)
+        assert found is not None
+        return found
+
+    def find(self, raw: bytes) -> int | None:
+        """Return the id of ``raw`` if the table has it (never adds)."""
+        found = self.ids.get(raw)
+        if found is None:
+            stored = self.client.hget(self.index_key, raw)
+            if stored is None:
+                return None
+            found = int(stored)
+            self._remember(self.ids, raw, found)
+        return found
+
+    def get(self, index: int) -> Any:
+        """Return the parsed value with id ``index`` (from the cache or one ``LINDEX``)."""
+        found = self.values.get(index)
+        if found is None:
+            raw = self.client.lindex(self.list_key, index)
+            if raw is None:
+                raise KeyError(f"intern table {self.list_key} has no id {index}")
+            found = self.parse(raw)
+            self._remember(self.values, index, found)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self.values)
+
+
 class Interner:
     """Every table the Redis backend uses, created on first use."""
 
@@ -92,7 +183,7 @@ class Interner:
         self.client = client
         self.script = client.register_script(_INTERN)
         self.sites = Table(client, self.script, "sites", _text)
-        self.ua_table = Table(client, self.script, "ua", _json)
+        self.ua_table = BoundedTable(client, "ua", _json, UA_TABLE_MAX, UA_CACHE_MAX)
         self.shown_table = Table(client, self.script, "shown", _json)
         self._choices: dict[str, Table] = {}
         self._lock = threading.Lock()
@@ -106,6 +197,23 @@ class Interner:
                     site, Table(self.client, self.script, f"ch:{site}", _choice)
                 )
         return table
+
+    def bounded_ua(self, ua: dict[str, Any]) -> dict[str, Any]:
+        """Return the summary a receipt may record: ``ua`` itself while the table takes new
+        summaries (interned here), else the coarse one (device kind and bot flag only).
+
+        Called before the receipt is sealed, so its hash covers what is stored.
+        """
+        if self.ua_table.try_id(dumps(ua).encode()) is not None:
+            return ua
+        coarse = {
+            "browser": "",
+            "os": "",
+            "device": str(ua.get("device", "other")),
+            "bot": bool(ua.get("bot")),
+        }
+        self.ua_table.id(dumps(coarse).encode())
+        return coarse
 
     # The lookup interface codec.unpack_receipt expects.
 

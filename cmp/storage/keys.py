@@ -153,3 +153,11 @@ def counter(key: str) -> str:
 def slot(key: str) -> str:
     """String with expiry: a claimed slot (the global sign-in slow-down)."""
     return f"{PREFIX}:slot:{key}"
+
+
+# -- the per-site sync counter (see redis_sync.py) -------------------------------------------
+
+
+def sync(key: str) -> str:
+    """String: the site's counter of server-side state changes (``INCR`` only)."""
+    return f"{PREFIX}:sync:{{{key}}}"

@@ -21,6 +21,7 @@ from cmp.storage.intern import Interner
 from cmp.storage.redis_conn import connect, guard, own_options, score
 from cmp.storage.redis_records import RecordsMixin
 from cmp.storage.redis_sessions import SessionsMixin
+from cmp.storage.redis_sync import SyncMixin
 from cmp.storage.redis_visitors import VisitorsMixin
 
 # Compare-and-set of one string key: KEYS[1] becomes ARGV[2] only if it still holds ARGV[1].
@@ -31,7 +32,7 @@ return 1
 """
 
 
-class RedisStorage(VisitorsMixin, RecordsMixin, SessionsMixin, Storage):
+class RedisStorage(SyncMixin, VisitorsMixin, RecordsMixin, SessionsMixin, Storage):
     """Storage on a Redis server or a Redis Cluster."""
 
     def __init__(self, url: str) -> None:

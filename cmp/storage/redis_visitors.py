@@ -153,6 +153,7 @@ class VisitorsMixin:
                 packed, header = pipe.execute()
             prior = self._unpack(site, visitor_id, packed) if packed else None
             state, receipt = make(prior)
+            receipt.ua = self.tables.bounded_ua(receipt.ua)  # the UA table is capped
             count, head = read_header(header)
             receipt = seal(receipt, head, count + 1)
             state.receipt_id = receipt.receipt_id

@@ -16,10 +16,11 @@ from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import guard
 from cmp.storage.sqlite_records import RecordsMixin
 from cmp.storage.sqlite_sessions import SessionsMixin
+from cmp.storage.sqlite_sync import SyncMixin
 from cmp.storage.sqlite_visitors import VisitorsMixin
 
 
-class SQLiteStorage(VisitorsMixin, RecordsMixin, SessionsMixin, Storage):
+class SQLiteStorage(SyncMixin, VisitorsMixin, RecordsMixin, SessionsMixin, Storage):
     """Storage in one SQLite file; one connection per thread."""
 
     # -- sites ---------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""OpenAPI additions of the public endpoints the banner calls (CONTRACT A-D, docs/api.md).
+
+Kept apart from :mod:`cmp.api.openapi` for size: the ``sync`` counter, ``cookie_domain``,
+each recipient's ``since``, the consent-state endpoint, and the problems every public
+endpoint may answer (403 for a foreign origin, 429, 400 for an untrusted host). That module
+applies :func:`extend` to its document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SYNC = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "The site's counter of server-side changes to visitors' states (opt-outs "
+    "through the API, admin actions). A banner whose remembered counter is lower reads its "
+    "state again through consent-state.",
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problems(*codes: int) -> dict[str, Any]:
+    return {
+        str(code): {
+            "description": "problem",
+            "content": {"application/problem+json": {"schema": _ref("Problem")}},
+        }
+        for code in codes
+    }
+
+
+SCHEMAS: dict[str, Any] = {
+    "ConsentStateRequest": {
+        "type": "object",
+        "required": ["visitor_id"],
+        "properties": {"visitor_id": {"type": "string", "description": "the signed id"}},
+    },
+    "ConsentStateAnswer": {
+        "type": "object",
+        "required": ["consent", "sync"],
+        "properties": {"consent": _ref("ConsentState"), "sync": _SYNC},
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/sites/{site}/consent-state": {
+        "post": {
+            "summary": "The visitor's current state, read by its banner with its own signed id "
+            "(public; CORS for the site's origins)",
+            "parameters": [
+                {"name": "site", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("ConsentStateRequest")}},
+            },
+            "responses": {
+                "200": {
+                    "description": "the state and the site's counter",
+                    "content": {"application/json": {"schema": _ref("ConsentStateAnswer")}},
+                },
+                **_problems(400, 403, 404, 413, 415, 422, 429, 503),
+            },
+        }
+    },
+}
+
+
+def extend(schemas: dict[str, Any], paths: dict[str, Any]) -> None:
+    """Add the public endpoints' fields, problems and the consent-state path in place."""
+    config = schemas["Config"]
+    config["required"] = [*config["required"], "cookie_domain", "sync"]
+    config["properties"]["cookie_domain"] = {
+        "type": ["string", "null"],
+        "description": "the Domain the banner writes cmp_consent with (null: the page's host)",
+    }
+    config["properties"]["sync"] = _SYNC
+    recipient = schemas["Recipient"]
+    recipient["required"] = [*recipient["required"], "since"]
+    recipient["properties"]["since"] = {
+        "type": "integer",
+        "minimum": 1,
+        "description": "the lowest published policy version from which, up to the current "
+        "one, this recipient is listed unchanged in its material fields",
+    }
+    result = schemas["DecisionResult"]
+    result["properties"]["sync"] = _SYNC
+    schemas.update(SCHEMAS)
+    paths.update(PATHS)
+    paths["/api/v1/sites/{site}/config"]["get"]["responses"].update(_problems(400, 403))
+    paths["/api/v1/sites/{site}/consents"]["post"]["responses"].update(_problems(400, 403))
