@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cmp import clock, decisions, ids
+from cmp import aliases, clock, decisions, ids
 from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site
 from cmp.storage import Storage
 
@@ -207,24 +207,35 @@ def check(
     given_ids = list(dict.fromkeys(visitor_ids))
     raws = [verifier.raw(v) for v in given_ids]
     pairs = list(dict.fromkeys(identifiers))
-    alias_raws = store.resolve_aliases(site.key, pairs) if pairs else []
+    links = store.resolve_alias_links(site.key, pairs) if pairs else []
+    alias_raws = [link.visitor_id if link else None for link in links]
     raw_ids = list(dict.fromkeys(r for r in raws + alias_raws if r is not None))
     found, seqs = verdicts(store, site, recipient, raw_ids, int(moment.timestamp()))
     result = CheckResult(record=_record(site, recipient, items, moment, created_by))
     allowed, denied = result.allowed.append, result.denied.append
+    provided: set[str] = set()
     for given, raw in zip(given_ids, raws, strict=True):
         verdict = found[raw] if raw is not None else decisions.INVALID_VISITOR_ID
         if verdict is None:
             allowed(given)
         else:
             denied((given, verdict))
-    for (kind, value), raw in zip(pairs, alias_raws, strict=True):
-        verdict = found[raw] if raw is not None else decisions.UNKNOWN_VISITOR
+    for (kind, value), link in zip(pairs, links, strict=True):
+        if link is None:
+            verdict = decisions.UNKNOWN_VISITOR
+        else:
+            # A banner claim only narrows: its visitor's refusal applies, never an allow.
+            verdict = aliases.narrow(found[link.visitor_id], link.origin)
         if verdict is None:
             allowed({"type": kind, "value": value})
+            provided.add(link.visitor_id)
         else:
             denied(({"type": kind, "value": value}, verdict))
     record = result.record
+    if pairs:
+        # Keep in the record only the ids actually allowed (not those only banner-claimed).
+        provided.update(r for r in raws if r is not None and found[r] is None)
+        seqs = {raw: seq for raw, seq in seqs.items() if raw in provided}
     record.allowed = [[raw, f"{raw}-{seq}"] for raw, seq in seqs.items()]
     record.allowed_count, record.denied_count = len(result.allowed), len(result.denied)
     when = clock.iso(moment)

@@ -183,6 +183,10 @@ def test_identifiers_resolve_through_aliases(app: Flask, client: FlaskClient, ap
     )
     known = {"type": "cookie:_ga", "value": "GA1.1.123.456"}
     missing = {"type": "idfa", "value": "6D92078A-8246-4BA4-AE5B-76104861E7DC"}
+    # A banner decision's claim can only narrow; the operator's backend links it to allow.
+    link = {"visitor_id": vid, "aliases": [known]}
+    write = {"Authorization": f"Bearer {api_key('write')}"}
+    assert client.post("/api/v1/sites/demo/aliases", json=link, headers=write).status_code == 201
     resp = client.post(
         URL,
         json={"recipient": "dmp-partner", "items": ["Cookie ID"], "identifiers": [known, missing]},

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from flask import Response, current_app, jsonify, request
 
+from cmp import aliases as cmp_aliases
 from cmp import consents, context, ids
 from cmp.api import allow_origin, auth, bp, json_response, preflight, site_config
 from cmp.api.problems import Problem, bool_map, field, json_body
@@ -17,7 +15,6 @@ from cmp.receipts import truncate_ip, ua_summary
 from cmp.siteconfig import BuiltConfig
 from cmp.storage import StorageError
 
-_ALIAS_VALUE = re.compile(r"^[\x21-\x7e]{1,256}$")
 _SOURCE = 64
 _NOTE = 500
 
@@ -39,25 +36,6 @@ def _client(lang: str, texts_hash: str, source: str = "", note: str = "") -> con
         source=source,
         note=note,
     )
-
-
-def _aliases(data: dict[str, Any], allowed_cookies: list[str]) -> list[tuple[str, str]]:
-    items = field(data, "aliases", list, required=False, default=[])
-    if len(items) > 20:
-        raise Problem(422, "invalid_alias", "at most 20 aliases per decision")
-    out = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise Problem(422, "invalid_alias", "each alias is {type, value}")
-        kind, value = item.get("type"), item.get("value")
-        if not isinstance(kind, str) or not kind.startswith("cookie:"):
-            raise Problem(422, "invalid_alias", "banner aliases must be of type 'cookie:<name>'")
-        if kind.removeprefix("cookie:") not in allowed_cookies:
-            raise Problem(422, "invalid_alias", f"cookie '{kind[7:]}' is not an alias cookie here")
-        if not isinstance(value, str) or not _ALIAS_VALUE.match(value):
-            raise Problem(422, "invalid_alias", "alias value must be 1-256 printable characters")
-        out.append((kind, value))
-    return out
 
 
 @bp.route("/sites/<site>/consents", methods=["OPTIONS"])
@@ -91,7 +69,8 @@ def record_consent(site: str) -> Response:
         raise Problem(422, "validation_error", "lang must be ja or en")
     gpc = bool(field(data, "gpc", bool, required=False, default=False))
     gpc = gpc or request.headers.get("Sec-GPC") == "1"
-    aliases = _aliases(data, built.site.alias_cookies)
+    # A bad alias is left out, never a 422: it must not sink the visitor's decision.
+    aliases, ignored = cmp_aliases.banner_aliases(data.get("aliases"), built.site.alias_cookies)
     if version != built.site.policy_version:
         raise Problem(
             409,
@@ -124,6 +103,8 @@ def record_consent(site: str) -> Response:
         "receipt_id": receipt.receipt_id,
         "consent": consents.present_state(context.secret(), state, built.site),
     }
+    if ignored:
+        body["ignored_aliases"] = ignored
     return allow_origin(json_response(body, 201), built)
 
 

@@ -133,6 +133,8 @@ SCHEMAS: dict[str, Any] = {
             "lang": {"enum": ["ja", "en"]},
             "gpc": _BOOL,
             "aliases": {
+                "description": "values of the site's alias cookies, claims that can only "
+                "narrow (docs/provision.md); a bad one is left out, never refused",
                 "type": "array",
                 "maxItems": 20,
                 "items": {
@@ -176,7 +178,24 @@ SCHEMAS: dict[str, Any] = {
     "DecisionResult": {
         "type": "object",
         "required": ["visitor_id", "receipt_id", "consent"],
-        "properties": {"visitor_id": _STR, "receipt_id": _STR, "consent": ref("ConsentState")},
+        "properties": {
+            "visitor_id": _STR,
+            "receipt_id": _STR,
+            "consent": ref("ConsentState"),
+            "ignored_aliases": {
+                "description": "aliases left out of the decision (it is recorded anyway)",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["index", "reason"],
+                    "properties": {
+                        "index": {"type": ["integer", "null"]},
+                        "type": _STR,
+                        "reason": _STR,
+                    },
+                },
+            },
+        },
     },
     "Receipt": {
         "type": "object",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cmp.aliases import ALIAS_UNVERIFIED
 from cmp.decisions import REASONS
 
 _STR = {"type": "string"}
@@ -46,7 +47,7 @@ _IDENTIFIER = {
         "value": _STR,
     },
 }
-_REASON = {"enum": list(REASONS)}
+_REASON = {"enum": [*REASONS, ALIAS_UNVERIFIED]}
 _RECORD_PROPS = {
     "record_id": _STR,
     "site": _STR,
