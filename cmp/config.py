@@ -31,6 +31,9 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "ADMIN_MAX_FAILURES": (5, int),
     "ADMIN_LOCK_MINUTES": (15, int),
     "ADMIN_LOGIN_LIMIT": ("20/minute", str),
+    # Lookup-only ids (cmp/lookup.py): their key (default: SECRET_KEY) and their scope.
+    "LOOKUP_SECRET": (None, str),
+    "LOOKUP_ID_SCOPE": ("recipient", str),
 }
 
 
@@ -97,6 +100,8 @@ def validate(config: dict[str, Any]) -> None:
     ):
         if int(config[name]) <= 0:
             raise ConfigError(f"CMP_{name}: must be a positive number")
+    if config.get("LOOKUP_ID_SCOPE") not in ("recipient", "site"):
+        raise ConfigError("CMP_LOOKUP_ID_SCOPE: must be recipient or site")
     for name in ("RATE_LIMIT", "ADMIN_LOGIN_LIMIT"):
         limit = str(config.get(name, ""))
         if limit != "off" and not _looks_like_limit(limit):

@@ -179,17 +179,23 @@ def _build(
 
 
 def present_state(
-    secret_key: str, state: ConsentState, site: Site, now: datetime | None = None
+    secret_key: str,
+    state: ConsentState,
+    site: Site,
+    now: datetime | None = None,
+    shown_id: str = "",
 ) -> dict[str, Any]:
-    """Return the API form of a state: signed visitor id and computed status."""
+    """Return the API form of a state: the visitor id (``shown_id`` as the caller gave it,
+    else signed: only the visitor's own banner gets that) and the computed status."""
     out = state.to_dict()
-    out["visitor_id"] = ids.sign(secret_key, state.visitor_id)
+    out["visitor_id"] = shown_id or ids.sign(secret_key, state.visitor_id)
     out["status"] = decisions.status(state, site.policy_version, now or clock.now())
     return out
 
 
-def present_receipt(secret_key: str, receipt: Receipt) -> dict[str, Any]:
-    """Return the API form of a receipt (signed visitor id)."""
+def present_receipt(receipt: Receipt, shown_id: str) -> dict[str, Any]:
+    """Return the API form of a receipt, its visitor named by ``shown_id`` (the id the
+    caller gave: a keyed answer never turns a lookup id into the signed one)."""
     out = receipt.to_dict()
-    out["visitor_id"] = ids.sign(secret_key, receipt.visitor_id)
+    out["visitor_id"] = shown_id
     return out

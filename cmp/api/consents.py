@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 
 from cmp import aliases as cmp_aliases
-from cmp import consents, context, ids
+from cmp import consents, context, ids, lookup
 from cmp.api import allow_origin, auth, bp, json_response, preflight, site_config
 from cmp.api.problems import Problem, bool_map, field, json_body
 from cmp.api.problems import response as problem_response
@@ -25,6 +25,19 @@ def _raw_id(value: object) -> str:
         return ids.verify(context.secret(), value)
     except ids.InvalidVisitorId as exc:
         raise Problem(400, "invalid_visitor_id", str(exc)) from exc
+
+
+def _keyed_raw(site: str, value: object) -> str:
+    """The raw id of a keyed endpoint's visitor: a signed id or a lookup-only id of the
+    site (:mod:`cmp.lookup`), verified before any store access; else 400."""
+    if lookup.is_lookup_id(value):
+        raw = lookup.parse(context.lookup_secret(), site, value)
+        if raw is None:
+            raise Problem(
+                400, "invalid_visitor_id", "lookup id is forged, malformed or of another site"
+            )
+        return raw
+    return _raw_id(value)
 
 
 def _client(lang: str, texts_hash: str, source: str = "", note: str = "") -> consents.Context:
@@ -130,19 +143,22 @@ def _not_stored(exc: StorageError, signed: str, built: BuiltConfig) -> Response:
 @bp.route("/sites/<site>/consents/<visitor_id>", methods=["GET"])
 def get_consent(site: str, visitor_id: str) -> Response:
     """Return the visitor's current state (scope ``read``)."""
-    raw = _raw_id(visitor_id)
+    raw = _keyed_raw(site, visitor_id)
     built = site_config(site)
     auth.require(context.store(), site, "read")
     state = context.store().get_state(site, raw)
     if state is None:
         raise Problem(404, "unknown_visitor", "no decision recorded for this visitor")
-    return json_response(consents.present_state(context.secret(), state, built.site))
+    # The id as given: a lookup id is never answered with the signed id it stands for.
+    return json_response(
+        consents.present_state(context.secret(), state, built.site, shown_id=visitor_id)
+    )
 
 
 @bp.route("/sites/<site>/consents/<visitor_id>/receipts", methods=["GET"])
 def get_receipts(site: str, visitor_id: str) -> Response:
     """Return the visitor's decisions on this site, oldest first (scope ``read``)."""
-    raw = _raw_id(visitor_id)
+    raw = _keyed_raw(site, visitor_id)
     site_config(site)
     auth.require(context.store(), site, "read")
     found = context.store().get_receipts(site, raw)
@@ -151,7 +167,7 @@ def get_receipts(site: str, visitor_id: str) -> Response:
     return jsonify(
         {
             "visitor_id": visitor_id,
-            "receipts": [consents.present_receipt(context.secret(), r) for r in found],
+            "receipts": [consents.present_receipt(r, visitor_id) for r in found],
         }
     )
 
@@ -162,7 +178,9 @@ def post_opt_out(site: str) -> Response:
     built = site_config(site)
     auth.require(context.store(), site, "write")
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
-    raw = _raw_id(field(data, "visitor_id", str))
+    # A lookup id may opt a visitor out (an opt-out can only narrow consent).
+    given = field(data, "visitor_id", str)
+    raw = _keyed_raw(site, given)
     targets = field(data, "categories", (list, str))
     if isinstance(targets, str) and targets != "all":
         raise Problem(422, "validation_error", 'categories must be a list or "all"')
@@ -183,8 +201,8 @@ def post_opt_out(site: str) -> Response:
     except DecisionError as exc:
         raise Problem(422, exc.code, exc.detail) from exc
     body = {
-        "visitor_id": ids.sign(context.secret(), raw),
+        "visitor_id": given,
         "receipt_id": receipt.receipt_id,
-        "consent": consents.present_state(context.secret(), state, built.site),
+        "consent": consents.present_state(context.secret(), state, built.site, shown_id=given),
     }
     return json_response(body, 201)

@@ -99,6 +99,12 @@ SCHEMAS: dict[str, Any] = {
             },
             "allowed_count": _INT,
             "denied_count": _INT,
+            "lookup_ids": {
+                "description": "per visitor_ids entry as sent: its lookup-only id (null if "
+                "invalid); the lists name visitors by it, never by the signed id",
+                "type": "array",
+                "items": {"type": ["string", "null"]},
+            },
         },
     },
     "ProvisionRecord": {
