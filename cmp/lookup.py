@@ -65,7 +65,9 @@ class Codec:
 
     def raw(self, payload: str) -> str | None:
         """Return the raw id inside ``payload`` (the part after the scope), or None."""
-        if len(payload) != 46 or not payload.isascii():
+        # 34 bytes in 46 characters: the last one carries 2 bits, the other 4 must be zero
+        # (one spelling per id).
+        if len(payload) != 46 or not payload.isascii() or payload[-1] not in "AQgw":
             return None
         try:
             blob = a2b_base64(payload.encode().translate(_FROM_URL) + b"==", strict_mode=True)
