@@ -16,6 +16,10 @@ _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _BOOL = {"type": "boolean"}
 _BOOLMAP = {"type": "object", "additionalProperties": _BOOL}
+_KEYED_VID = {
+    "type": "string",
+    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<46 chars>)",
+}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -250,7 +254,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["visitor_id", "categories"],
         "properties": {
-            "visitor_id": _STR,
+            "visitor_id": _KEYED_VID,
             "categories": {
                 "oneOf": [{"const": "all"}, {"type": "array", "items": _STR, "minItems": 1}]
             },
@@ -276,7 +280,14 @@ def _json(schema: str, description: str) -> dict[str, Any]:
 
 
 _SITE = {"name": "site", "in": "path", "required": True, "schema": _STR}
-_VID = {"name": "visitor_id", "in": "path", "required": True, "schema": _STR}
+_VID = {
+    "name": "visitor_id",
+    "in": "path",
+    "required": True,
+    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<46 chars>); "
+    "answered with the id as given",
+    "schema": _STR,
+}
 _SECURED = [{"apiKey": []}]
 
 PATHS: dict[str, Any] = {

@@ -72,7 +72,13 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "recipient": _STR,
             "items": {**_STRS, "minItems": 1, "maxItems": 100},
-            "visitor_ids": {**_STRS, "minItems": 1, "maxItems": 10_000},
+            "visitor_ids": {
+                **_STRS,
+                "description": "signed or lookup-only ids; the answer names each by its "
+                "lookup id for the recipient",
+                "minItems": 1,
+                "maxItems": 10_000,
+            },
             "identifiers": {"type": "array", "items": _ref("Identifier"), "maxItems": 10_000},
             "provided_from": _STR,
             "provided_to": _STR,
@@ -128,7 +134,10 @@ SCHEMAS: dict[str, Any] = {
                 "items": {
                     "type": "object",
                     "required": ["visitor_id", "receipt_id"],
-                    "properties": {"visitor_id": _STR, "receipt_id": _STR},
+                    "properties": {
+                        "visitor_id": {**_STR, "description": "lookup-only id for the recipient"},
+                        "receipt_id": _STR,
+                    },
                 },
             },
         },
@@ -199,7 +208,11 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["visitor_id", "aliases"],
         "properties": {
-            "visitor_id": _STR,
+            "visitor_id": {
+                **_STR,
+                "description": "the signed id from cmp's cookie, seen with the aliases in one "
+                "first-party request (a lookup id cannot link: a link can allow)",
+            },
             "aliases": {
                 "type": "array",
                 "items": _ref("Identifier"),
@@ -222,7 +235,7 @@ _QUERY = [
         ("lang", {"enum": ["ja", "en"]}),
         ("ids", {"enum": ["0", "1"]}),
         ("limit", _STR),
-        ("visitor_id", _STR),
+        ("visitor_id", {**_STR, "description": "signed or lookup-only id"}),
     )
 ]
 
