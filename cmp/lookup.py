@@ -9,8 +9,8 @@ anyone's consent.
 Form: ``lk.<scope>.<payload>``. ``scope`` is the recipient key the id was made for, or
 ``_`` for the site (``CMP_LOOKUP_ID_SCOPE=site``). The payload is a deterministic
 authenticated encryption of the raw id (the SIV construction with keyed BLAKE2b as the
-PRF): ``tag = PRF(k_tag, raw)[:12]``, ``ct = raw XOR PRF(k_enc, tag)``, payload =
-base64url(tag + ct), 46 characters. The keys derive from ``CMP_LOOKUP_SECRET`` (default:
+PRF): ``tag = PRF(k_tag, raw)`` (112 bits), ``ct = raw XOR PRF(k_enc, tag)``, payload =
+base64url(tag + ct), 48 characters. The keys derive from ``CMP_LOOKUP_SECRET`` (default:
 the secret key), the site and the scope, so:
 
 - cmp reads the raw id back without storing anything per visitor;
@@ -33,7 +33,8 @@ PREFIX = "lk."
 SITE_SCOPE = "_"
 _SCOPE = re.compile(r"^(?:_|[a-z0-9-]{1,63})$")
 _RAW = re.compile(r"^[A-Za-z0-9_-]{22}$")
-_TAG, _LEN = 12, 22
+_TAG, _LEN = 14, 22  # 36 bytes: 48 base64 characters, no padding
+_TEXT = 48
 _TO_URL, _FROM_URL = bytes.maketrans(b"+/", b"-_"), bytes.maketrans(b"-_", b"+/")
 
 
@@ -55,22 +56,31 @@ class Codec:
 
     def make(self, raw: str) -> str:
         """Return the lookup id of the raw visitor id ``raw``."""
-        data = raw.encode()
-        h = self._tag.copy()
-        h.update(data)
-        tag = h.digest()
-        ct = (int.from_bytes(data) ^ self._pad(tag)).to_bytes(_LEN)
-        text = b2a_base64(tag + ct, newline=False).translate(_TO_URL).rstrip(b"=")
-        return self.prefix + text.decode()
+        return self.make_many([raw])[0]
+
+    def make_many(self, raws: list[str]) -> list[str]:
+        """Return the lookup ids of many raw ids, in order (the provision path's bulk form:
+        one base64 pass for the whole batch)."""
+        tagger, enc, blobs = self._tag, self._enc, []
+        append = blobs.append
+        for raw in raws:
+            data = raw.encode()
+            h = tagger.copy()
+            h.update(data)
+            tag = h.digest()
+            h = enc.copy()
+            h.update(tag)
+            append(tag + (int.from_bytes(data) ^ int.from_bytes(h.digest())).to_bytes(_LEN))
+        text = b2a_base64(b"".join(blobs), newline=False).translate(_TO_URL).decode()
+        prefix = self.prefix
+        return [prefix + text[i : i + _TEXT] for i in range(0, len(text), _TEXT)]
 
     def raw(self, payload: str) -> str | None:
         """Return the raw id inside ``payload`` (the part after the scope), or None."""
-        # 34 bytes in 46 characters: the last one carries 2 bits, the other 4 must be zero
-        # (one spelling per id).
-        if len(payload) != 46 or not payload.isascii() or payload[-1] not in "AQgw":
+        if len(payload) != _TEXT or not payload.isascii():
             return None
         try:
-            blob = a2b_base64(payload.encode().translate(_FROM_URL) + b"==", strict_mode=True)
+            blob = a2b_base64(payload.encode().translate(_FROM_URL), strict_mode=True)
         except (B64Error, ValueError):
             return None
         tag, ct = blob[:_TAG], blob[_TAG:]

@@ -214,7 +214,11 @@ def check(
     given_ids = list(dict.fromkeys(visitor_ids))
     raws = [verifier.raw(v) for v in given_ids]
     codec = lookup.codec(lookup_secret or secret_key, site.key, lookup_scope or recipient.key)
-    shown = [codec.make(r) if r is not None else v for v, r in zip(given_ids, raws, strict=True)]
+    if None in raws:
+        made = iter(codec.make_many([r for r in raws if r is not None]))
+        shown = [next(made) if r is not None else v for v, r in zip(given_ids, raws, strict=True)]
+    else:
+        shown = codec.make_many(raws)
     if None in raws:
         for i, (given, raw) in enumerate(zip(given_ids, raws, strict=True)):
             if raw is None and lookup.is_lookup_id(given):

@@ -18,7 +18,7 @@ _BOOL = {"type": "boolean"}
 _BOOLMAP = {"type": "object", "additionalProperties": _BOOL}
 _KEYED_VID = {
     "type": "string",
-    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<46 chars>)",
+    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<48 chars>)",
 }
 
 
@@ -284,7 +284,7 @@ _VID = {
     "name": "visitor_id",
     "in": "path",
     "required": True,
-    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<46 chars>); "
+    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<48 chars>); "
     "answered with the id as given",
     "schema": _STR,
 }
