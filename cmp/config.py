@@ -100,6 +100,9 @@ def validate(config: dict[str, Any]) -> None:
     ):
         if int(config[name]) <= 0:
             raise ConfigError(f"CMP_{name}: must be a positive number")
+    lookup_secret = config.get("LOOKUP_SECRET")
+    if lookup_secret and env == "production" and len(str(lookup_secret)) < 16:
+        raise ConfigError("CMP_LOOKUP_SECRET: must be at least 16 characters")
     if config.get("LOOKUP_ID_SCOPE") not in ("recipient", "site"):
         raise ConfigError("CMP_LOOKUP_ID_SCOPE: must be recipient or site")
     for name in ("RATE_LIMIT", "ADMIN_LOGIN_LIMIT"):

@@ -179,3 +179,23 @@ def test_an_altered_lookup_id_never_reads_as_an_id(raw: str, at: int, char: str)
 def test_a_bad_scope_is_refused(scope: str) -> None:
     with pytest.raises(ValueError):
         lookup.codec(SECRET, "demo", scope)
+
+
+def test_lookup_settings(app: Flask, client: FlaskClient, api_key, tmp_path) -> None:  # noqa: ANN001
+    """CMP_LOOKUP_SECRET changes every lookup id (old ones stop resolving) but not the
+    visitors' signed ids; CMP_LOOKUP_ID_SCOPE accepts recipient or site only."""
+    from cmp import create_app
+    from cmp.config import ConfigError
+
+    vid = decide(client, {"targeting": True}, BOTH)
+    key = api_key("provision")
+    before = check(client, key, "dmp-partner", [vid]).get_json()["allowed"]
+    app.config["LOOKUP_SECRET"] = "rotated-lookup-secret-0123"
+    after = check(client, key, "dmp-partner", [vid]).get_json()["allowed"]
+    assert before != after and after[0] != vid
+    assert check(client, key, "dmp-partner", before).get_json()["denied"][0]["reason"] == (
+        "invalid_visitor_id"
+    )
+    with pytest.raises(ConfigError, match="CMP_LOOKUP_ID_SCOPE"):
+        create_app({"TESTING": True, "SECRET_KEY": SECRET, "LOOKUP_ID_SCOPE": "partner",
+                    "STORE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})  # fmt: skip
