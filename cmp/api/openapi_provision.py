@@ -15,6 +15,8 @@ _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}
 _BOOL = {"type": "boolean"}
 _STRS = {"type": "array", "items": _STR}
+_LOOKUP = {**_STR, "description": "lookup-only id (docs/provision.md); never the signed id"}
+_KEYED = {**_STR, "description": "signed or lookup-only id"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -72,13 +74,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "recipient": _STR,
             "items": {**_STRS, "minItems": 1, "maxItems": 100},
-            "visitor_ids": {
-                **_STRS,
-                "description": "signed or lookup-only ids; the answer names each by its "
-                "lookup id for the recipient",
-                "minItems": 1,
-                "maxItems": 10_000,
-            },
+            "visitor_ids": {"type": "array", "items": _KEYED, "minItems": 1, "maxItems": 10_000},
             "identifiers": {"type": "array", "items": _ref("Identifier"), "maxItems": 10_000},
             "provided_from": _STR,
             "provided_to": _STR,
@@ -105,12 +101,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "allowed_count": _INT,
             "denied_count": _INT,
-            "lookup_ids": {
-                "description": "per visitor_ids entry as sent: its lookup-only id (null if "
-                "invalid); the lists name visitors by it, never by the signed id",
-                "type": "array",
-                "items": {"type": ["string", "null"]},
-            },
+            "lookup_ids": {"type": "array", "items": {**_LOOKUP, "type": ["string", "null"]}},
         },
     },
     "ProvisionRecord": {
@@ -134,10 +125,7 @@ SCHEMAS: dict[str, Any] = {
                 "items": {
                     "type": "object",
                     "required": ["visitor_id", "receipt_id"],
-                    "properties": {
-                        "visitor_id": {**_STR, "description": "lookup-only id for the recipient"},
-                        "receipt_id": _STR,
-                    },
+                    "properties": {"visitor_id": _LOOKUP, "receipt_id": _STR},
                 },
             },
         },
@@ -208,11 +196,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["visitor_id", "aliases"],
         "properties": {
-            "visitor_id": {
-                **_STR,
-                "description": "the signed id from cmp's cookie, seen with the aliases in one "
-                "first-party request (a lookup id cannot link: a link can allow)",
-            },
+            "visitor_id": {**_STR, "description": "the signed id (a lookup id cannot link)"},
             "aliases": {
                 "type": "array",
                 "items": _ref("Identifier"),
@@ -235,7 +219,7 @@ _QUERY = [
         ("lang", {"enum": ["ja", "en"]}),
         ("ids", {"enum": ["0", "1"]}),
         ("limit", _STR),
-        ("visitor_id", {**_STR, "description": "signed or lookup-only id"}),
+        ("visitor_id", _KEYED),
     )
 ]
 
