@@ -169,7 +169,7 @@ def _time_option(value: str | None, name: str) -> str:
 @click.option("--recipient", default="", help="only records for this recipient key")
 @click.option("--format", "fmt", default="csv", type=click.Choice(["csv", "jsonl"]))
 @click.option("--lang", default="ja", type=click.Choice(["ja", "en"]), help="CSV headers")
-@click.option("--ids/--no-ids", default=False, help="include every allowed id (signed)")
+@click.option("--ids/--no-ids", default=False, help="include every allowed id (lookup-only)")
 @click.option("--received", is_flag=True, help="export received provisions (Art. 30)")
 @click.option("--output", "-o", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 def export_records(
@@ -189,14 +189,15 @@ def export_records(
     from tqdm import tqdm
 
     from cmp import records
-    from cmp.ids import verifier
+    from cmp.lookup import Namer
 
     app = load_app()
     store = app.extensions["cmp.store"]
     if store.get_site(site) is None:
         raise click.ClickException(f"no site '{site}'")
     first, last = _time_option(start, "--from"), _time_option(end, "--to")
-    sign = verifier(app.config["SECRET_KEY"]).sign
+    lookup_key = app.config.get("LOOKUP_SECRET") or app.config["SECRET_KEY"]
+    sign = Namer(lookup_key, site, app.config.get("LOOKUP_ID_SCOPE") != "site")
     if received:
         found = store.query_received_provisions(site, start=first, end=last)
         bar = tqdm(found, unit="record", desc="received", file=sys.stderr)

@@ -37,6 +37,9 @@ SETTINGS: dict[str, tuple[Any, type]] = {
     "ADMIN_LOGIN_LIMIT": ("20/minute", str),
     # Comma-separated host names cmp answers for (Flask's TRUSTED_HOSTS); empty: any.
     "TRUSTED_HOSTS": ("", str),
+    # Lookup-only ids (cmp/lookup.py): their key (default: SECRET_KEY) and their scope.
+    "LOOKUP_SECRET": (None, str),
+    "LOOKUP_ID_SCOPE": ("recipient", str),
 }
 
 
@@ -112,6 +115,11 @@ def validate(config: dict[str, Any]) -> None:
     if isinstance(hosts, str):
         # Flask wants a list, or None for "any host".
         config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
+    lookup_secret = config.get("LOOKUP_SECRET")
+    if lookup_secret and env == "production" and len(str(lookup_secret)) < 16:
+        raise ConfigError("CMP_LOOKUP_SECRET: must be at least 16 characters")
+    if config.get("LOOKUP_ID_SCOPE") not in ("recipient", "site"):
+        raise ConfigError("CMP_LOOKUP_ID_SCOPE: must be recipient or site")
     for name in ("RATE_LIMIT", "ADMIN_LOGIN_LIMIT"):
         limit = str(config.get(name, ""))
         if limit != "off" and not _looks_like_limit(limit):

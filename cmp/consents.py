@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from cmp import clock, decisions, ids
-from cmp.model import Alias, Category, ConsentState, Receipt, Recipient, Site
+from cmp.model import Alias, AuditEntry, Category, ConsentState, Receipt, Recipient, Site
 from cmp.storage import Storage
 
 #: The policy version of a state that no decision on the banner backs (an opt-out only).
@@ -68,19 +68,66 @@ def record(
     chosen = decisions.choose_categories(categories, requested, gpc=gpc, method=method)
     chosen_recipients = decisions.choose_recipients(recipients, chosen, requested_recipients)
 
+    reversed_: list[str] = []
+
     def make(prior: ConsentState | None) -> tuple[ConsentState, Receipt]:
         opted = decisions.carry_opt_outs(prior.opted_out if prior else [], chosen)
-        return _build(site, visitor_id, chosen, chosen_recipients, opted, method, gpc, ctx, moment)
+        built = _build(site, visitor_id, chosen, chosen_recipients, opted, method, gpc, ctx, moment)
+        # Every opt-out was recorded by the operator (API, admin): a decision granting one
+        # again is flagged on its receipt, counted and written to the audit log.
+        reversed_[:] = sorted(set(prior.opted_out) - set(opted)) if prior else []
+        if reversed_:
+            built[1].note = REVERSAL_NOTE + ", ".join(reversed_)
+        return built
+
+    def count(state: ConsentState, receipt: Receipt) -> dict[str, int]:
+        out = counters(state, receipt)
+        return {**out, REVERSAL_COUNTER: 1} if reversed_ else out
 
     links = [Alias(site.key, t, v, visitor_id, clock.iso(moment)) for t, v in aliases]
-    return store.record_decision(
+    state, receipt = store.record_decision(
         site.key,
         visitor_id,
         make,
         day=clock.day(moment),
-        counters=counters,
+        counters=count,
         aliases=links,
         fresh=fresh,
+    )
+    if reversed_:
+        _audit_reversal(store, site.key, receipt, reversed_)
+    return state, receipt
+
+
+#: How the receipt of a decision that reverses an operator-recorded opt-out starts its note.
+REVERSAL_NOTE = "reverses opt-out: "
+#: The daily statistics counter of such decisions.
+REVERSAL_COUNTER = "opt_out_reversed"
+
+
+def _audit_reversal(store: Storage, site: str, receipt: Receipt, categories: list[str]) -> None:
+    """Write the audit entry that shows the operator a grant undoing its opt-out, naming
+    the opt-out receipt (and its ``source``, e.g. ``support-desk``) it reverses."""
+    undone = [
+        r
+        for r in store.get_receipts(site, receipt.visitor_id)
+        if r.method == "opt-out" and r.seq < receipt.seq and set(r.opted_out) & set(categories)
+    ]
+    last = undone[-1] if undone else None
+    store.append_audit(
+        AuditEntry(
+            site=site,
+            actor=f"visitor ({receipt.method})",
+            action=REVERSAL_COUNTER,
+            target=receipt.receipt_id,
+            created_at=receipt.created_at,
+            before={
+                "opted_out": categories,
+                "opt_out_receipt": last.receipt_id if last else "",
+                "source": last.source if last else "",
+            },
+            after={"categories": {c: receipt.categories.get(c, False) for c in categories}},
+        )
     )
 
 
@@ -179,17 +226,23 @@ def _build(
 
 
 def present_state(
-    secret_key: str, state: ConsentState, site: Site, now: datetime | None = None
+    secret_key: str,
+    state: ConsentState,
+    site: Site,
+    now: datetime | None = None,
+    shown_id: str = "",
 ) -> dict[str, Any]:
-    """Return the API form of a state: signed visitor id and computed status."""
+    """Return the API form of a state: the visitor id (``shown_id`` as the caller gave it,
+    else signed: only the visitor's own banner gets that) and the computed status."""
     out = state.to_dict()
-    out["visitor_id"] = ids.sign(secret_key, state.visitor_id)
+    out["visitor_id"] = shown_id or ids.sign(secret_key, state.visitor_id)
     out["status"] = decisions.status(state, site.policy_version, now or clock.now())
     return out
 
 
-def present_receipt(secret_key: str, receipt: Receipt) -> dict[str, Any]:
-    """Return the API form of a receipt (signed visitor id)."""
+def present_receipt(receipt: Receipt, shown_id: str) -> dict[str, Any]:
+    """Return the API form of a receipt, its visitor named by ``shown_id`` (the id the
+    caller gave: a keyed answer never turns a lookup id into the signed one)."""
     out = receipt.to_dict()
-    out["visitor_id"] = ids.sign(secret_key, receipt.visitor_id)
+    out["visitor_id"] = shown_id
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cmp import clock, decisions, ids
+from cmp import aliases, clock, decisions, ids, lookup
 from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site
 from cmp.storage import Storage
 
@@ -35,6 +35,8 @@ class CheckResult:
     record: ProvisionRecord
     allowed: list[Any] = field(default_factory=list)
     denied: list[tuple[Any, str]] = field(default_factory=list)
+    #: Per distinct visitor id given: its lookup id (:mod:`cmp.lookup`), None if invalid.
+    lookup_ids: dict[str, str | None] = field(default_factory=dict)
 
 
 def recipient_snapshot(recipient: Recipient) -> dict[str, Any]:
@@ -185,12 +187,17 @@ def check(
     provided_from: str = "",
     provided_to: str = "",
     now: datetime | None = None,
+    lookup_secret: str = "",
+    lookup_scope: str = "",
 ) -> CheckResult:
-    """Check signed ``visitor_ids`` and/or alias ``identifiers`` for provision of ``items``
-    to ``recipient_key``; append and return the confirmation record.
+    """Check ``visitor_ids`` (signed or lookup ids) and/or alias ``identifiers`` for
+    provision of ``items`` to ``recipient_key``; append and return the confirmation record.
 
-    Raise :class:`ProvisionError` for an unknown recipient or an item it was never
-    registered (and so never shown) for. Repeated inputs get one verdict each.
+    The verdict lists never carry a signed id: a signed input is answered by its lookup id
+    for ``lookup_scope`` (default: the recipient; keys from ``lookup_secret``, default
+    ``secret_key``), a lookup id or an invalid input as given. Raise
+    :class:`ProvisionError` for an unknown recipient or an item it was never registered
+    (and so never shown) for. Repeated inputs get one verdict each.
     """
     recipient = next((r for r in recipients if r.key == recipient_key), None)
     if recipient is None:
@@ -206,25 +213,51 @@ def check(
     verifier = ids.verifier(secret_key)
     given_ids = list(dict.fromkeys(visitor_ids))
     raws = [verifier.raw(v) for v in given_ids]
+    codec = lookup.codec(lookup_secret or secret_key, site.key, lookup_scope or recipient.key)
+    if None in raws:
+        made = iter(codec.make_many([r for r in raws if r is not None]))
+        shown = [next(made) if r is not None else v for v, r in zip(given_ids, raws, strict=True)]
+    else:
+        shown = codec.make_many(raws)
+    if None in raws:
+        for i, (given, raw) in enumerate(zip(given_ids, raws, strict=True)):
+            if raw is None and lookup.is_lookup_id(given):
+                # A lookup id is answered as given (never turned into another scope's id).
+                raws[i] = lookup.parse(lookup_secret or secret_key, site.key, given)
     pairs = list(dict.fromkeys(identifiers))
-    alias_raws = store.resolve_aliases(site.key, pairs) if pairs else []
+    links = store.resolve_alias_links(site.key, pairs) if pairs else []
+    alias_raws = [link.visitor_id if link else None for link in links]
     raw_ids = list(dict.fromkeys(r for r in raws + alias_raws if r is not None))
     found, seqs = verdicts(store, site, recipient, raw_ids, int(moment.timestamp()))
     result = CheckResult(record=_record(site, recipient, items, moment, created_by))
     allowed, denied = result.allowed.append, result.denied.append
-    for given, raw in zip(given_ids, raws, strict=True):
+    provided: set[str] = set()
+    for raw, answer in zip(raws, shown, strict=True):
         verdict = found[raw] if raw is not None else decisions.INVALID_VISITOR_ID
         if verdict is None:
-            allowed(given)
+            allowed(answer)
         else:
-            denied((given, verdict))
-    for (kind, value), raw in zip(pairs, alias_raws, strict=True):
-        verdict = found[raw] if raw is not None else decisions.UNKNOWN_VISITOR
+            denied((answer, verdict))
+    result.lookup_ids = {
+        given: (answer if raw is not None else None)
+        for given, raw, answer in zip(given_ids, raws, shown, strict=True)
+    }
+    for (kind, value), link in zip(pairs, links, strict=True):
+        if link is None:
+            verdict = decisions.UNKNOWN_VISITOR
+        else:
+            # A banner claim only narrows: its visitor's refusal applies, never an allow.
+            verdict = aliases.narrow(found[link.visitor_id], link.origin)
         if verdict is None:
             allowed({"type": kind, "value": value})
+            provided.add(link.visitor_id)
         else:
             denied(({"type": kind, "value": value}, verdict))
     record = result.record
+    if pairs:
+        # Keep in the record only the ids actually allowed (not those only banner-claimed).
+        provided.update(r for r in raws if r is not None and found[r] is None)
+        seqs = {raw: seq for raw, seq in seqs.items() if raw in provided}
     record.allowed = [[raw, f"{raw}-{seq}"] for raw, seq in seqs.items()]
     record.allowed_count, record.denied_count = len(result.allowed), len(result.denied)
     when = clock.iso(moment)

@@ -2,8 +2,9 @@
 
 Rows carry every Rule 28 item (consent confirmation and how, dates, the recipient's name,
 address and representative, the items) plus the counts and retention; visitor ids leave
-cmp in their signed, public form. Writers take iterables so that an export of millions of
-ids streams instead of building one document in memory.
+cmp as lookup-only ids (:mod:`cmp.lookup`), never in the signed form that can change
+consent. Writers take iterables so that an export of millions of ids streams instead of
+building one document in memory.
 """
 
 from __future__ import annotations
@@ -98,13 +99,16 @@ def received_row(record: ReceivedProvision, lang: str = "ja") -> dict[str, Any]:
     return {key: data.get(key, "") for key, _, _ in RECEIVED_COLUMNS}
 
 
-def present(record: ProvisionRecord, sign: Callable[[str], str] | None = None) -> dict[str, Any]:
-    """Return the JSON form of a record; with ``sign``, its allowed ids as
-    ``[{"visitor_id": signed, "receipt_id"}]``, else without them."""
+def present(
+    record: ProvisionRecord, sign: Callable[[str, str], str] | None = None
+) -> dict[str, Any]:
+    """Return the JSON form of a record; with ``sign`` (raw id, recipient key -> lookup id),
+    its allowed ids as ``[{"visitor_id": lookup id, "receipt_id"}]``, else without them."""
     out = record.to_dict()
     allowed = out.pop("allowed")
     if sign is not None:
-        out["allowed"] = [{"visitor_id": sign(vid), "receipt_id": rid} for vid, rid in allowed]
+        key = record.recipient.get("key", "")
+        out["allowed"] = [{"visitor_id": sign(vid, key), "receipt_id": rid} for vid, rid in allowed]
     return out
 
 
@@ -125,17 +129,17 @@ def csv_lines(
 
 
 def visitor_rows(
-    records: Iterable[ProvisionRecord], sign: Callable[[str], str], lang: str = "ja"
+    records: Iterable[ProvisionRecord], sign: Callable[[str, str], str], lang: str = "ja"
 ) -> Iterator[dict[str, Any]]:
     """Yield one row per (record, allowed id): the per-visitor and full-detail CSV form."""
     for record in records:
         base = row(record, lang)
         for vid, rid in record.allowed:
-            yield {**base, "visitor_id": sign(vid), "receipt_id": rid}
+            yield {**base, "visitor_id": sign(vid, base["recipient_key"]), "receipt_id": rid}
 
 
 def jsonl_lines(
-    records: Iterable[ProvisionRecord], sign: Callable[[str], str] | None
+    records: Iterable[ProvisionRecord], sign: Callable[[str, str], str] | None
 ) -> Iterator[str]:
     """Yield one JSON document per record and line (allowed ids included when signing)."""
     for record in records:

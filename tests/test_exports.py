@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from cmp import clock, csvsafe, ids, provision, records
+from cmp import clock, csvsafe, ids, lookup, provision, records
 from cmp.apikeys import issue
 from cmp.model import ProvisionRecord, ReceivedProvision
 from cmp.storage import Storage, open_store
@@ -149,8 +149,9 @@ def test_json_export_with_ids_streams_in_bounded_memory(store_url: str) -> None:
     assert peak < 12_000_000, f"peak {peak / 1e6:.1f} MB"  # ... but never held at once
     body = client.get(f"{RECORDS}?ids=1&limit=10000", headers=read).get_json()
     assert body["count"] == count and len(body["records"][-1]["allowed"]) == per
-    assert body["records"][0]["allowed"][0]["visitor_id"] == ids.sign(
-        SECRET, _record(0).allowed[0][0]
+    # Exports name visitors by the recipient's lookup-only id, never the signed id.
+    assert body["records"][0]["allowed"][0]["visitor_id"] == lookup.make(
+        SECRET, "demo", "dmp-partner", _record(0).allowed[0][0]
     )
     store.close()
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import BadSignature, Signer
 
-from cmp import clock, consents, ids
+from cmp import clock, consents, ids, lookup
 from cmp.ids import Verifier
 from cmp.siteconfig import publish_policy
 from tests.conftest import SECRET
@@ -40,13 +40,20 @@ def check(client: FlaskClient, key: str, recipient: str, vids: list, items=None,
     body = {"recipient": recipient, "items": ["閲覧履歴"] if items is None else items, **extra}
     if vids is not None:
         body["visitor_ids"] = vids
-    return client.post(URL, json=body, headers={"Authorization": f"Bearer {key}"})
+    resp = client.post(URL, json=body, headers={"Authorization": f"Bearer {key}"})
+    resp.sent = body
+    return resp
 
 
 def reasons(resp) -> dict:
+    """Verdict per id as sent: answers name visitors by lookup id (``lookup_ids`` maps
+    them back), an invalid id as given."""
     data = resp.get_json()
-    out = {v: None for v in data["allowed"]}
-    out.update({d["visitor_id"]: d["reason"] for d in data["denied"]})
+    sent = resp.sent.get("visitor_ids", [])
+    assert len(data["lookup_ids"]) == len(sent)
+    given = {shown: v for v, shown in zip(sent, data["lookup_ids"], strict=True) if shown}
+    out = {given.get(v, v): None for v in data["allowed"]}
+    out.update({given.get(d["visitor_id"], d["visitor_id"]): d["reason"] for d in data["denied"]})
     return out
 
 
@@ -89,7 +96,10 @@ def test_every_verdict_and_one_record_per_call(app: Flask, client: FlaskClient, 
         "junk": "invalid_visitor_id",
     }
     data = resp.get_json()
-    assert data["allowed"] == [allowed] and data["allowed_count"] == 1
+    shown = lookup.make(SECRET, "demo", "dmp-partner", ids.verify(SECRET, allowed))
+    assert data["allowed"] == [shown] and data["allowed_count"] == 1
+    # No signed id (the credential that can change consent) anywhere in the answer.
+    assert not {v for v in vids if ids.verifier(SECRET).raw(v)} & set(str(data).split("'"))
     assert data["denied_count"] == 7
     [record] = store.query_provision_records("demo")
     assert record.record_id == data["record_id"]
@@ -183,6 +193,10 @@ def test_identifiers_resolve_through_aliases(app: Flask, client: FlaskClient, ap
     )
     known = {"type": "cookie:_ga", "value": "GA1.1.123.456"}
     missing = {"type": "idfa", "value": "6D92078A-8246-4BA4-AE5B-76104861E7DC"}
+    # A banner decision's claim can only narrow; the operator's backend links it to allow.
+    link = {"visitor_id": vid, "aliases": [known]}
+    write = {"Authorization": f"Bearer {api_key('write')}"}
+    assert client.post("/api/v1/sites/demo/aliases", json=link, headers=write).status_code == 201
     resp = client.post(
         URL,
         json={"recipient": "dmp-partner", "items": ["Cookie ID"], "identifiers": [known, missing]},

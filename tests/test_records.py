@@ -8,7 +8,7 @@ import json
 from flask import Flask
 from flask.testing import FlaskClient
 
-from cmp import clock, ids, records
+from cmp import clock, ids, lookup, records
 from tests.conftest import SECRET
 from tests.test_provision import check, decide
 
@@ -18,6 +18,11 @@ RECEIVED = "/api/v1/sites/demo/received-provisions"
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+def lk(signed: str, recipient: str) -> str:
+    """The lookup-only id records name a visitor by (per recipient, never the signed id)."""
+    return lookup.make(SECRET, "demo", recipient, ids.verify(SECRET, signed))
 
 
 def _two_checks(client: FlaskClient, api_key) -> tuple[str, str]:
@@ -38,7 +43,7 @@ def test_list_filter_and_export_records(app: Flask, client: FlaskClient, api_key
     only = client.get(f"{RECORDS}?recipient=ad-global&ids=1", headers=read).get_json()
     assert only["count"] == 1
     assert only["records"][0]["allowed"] == [
-        {"visitor_id": one, "receipt_id": f"{ids.verify(SECRET, one)}-1"}
+        {"visitor_id": lk(one, "ad-global"), "receipt_id": f"{ids.verify(SECRET, one)}-1"}
     ]
     assert client.get(f"{RECORDS}?to=2000-01-01", headers=read).get_json()["count"] == 0
     assert client.get(f"{RECORDS}?limit=1", headers=read).get_json()["count"] == 1
@@ -55,7 +60,12 @@ def test_list_filter_and_export_records(app: Flask, client: FlaskClient, api_key
         english.get_data(as_text=True), records.COLUMNS + records.VISITOR_COLUMNS
     )
     assert english.get_data(as_text=True).startswith("\ufeffRecord ID,Created at,")
-    assert [r["visitor_id"] for r in detail] == [one, two, one]
+    assert [r["visitor_id"] for r in detail] == [
+        lk(one, "dmp-partner"),
+        lk(two, "dmp-partner"),
+        lk(one, "ad-global"),
+    ]
+    assert not {one, two} & {r["visitor_id"] for r in detail}
     for bad in ("format=xml", "lang=fr", "from=yesterday", "limit=0", "ids=2"):
         assert client.get(f"{RECORDS}?{bad}", headers=read).status_code == 422
     assert client.get(RECORDS, headers=auth(api_key("provision"))).status_code == 403
@@ -67,13 +77,16 @@ def test_records_about_one_visitor(app: Flask, client: FlaskClient, api_key) -> 
     mine = client.get(f"{RECORDS}?visitor_id={two}", headers=read).get_json()
     assert [r["recipient"]["key"] for r in mine["records"]] == ["dmp-partner"]
     assert mine["records"][0]["allowed"] == [
-        {"visitor_id": two, "receipt_id": f"{ids.verify(SECRET, two)}-1"}
+        {"visitor_id": lk(two, "dmp-partner"), "receipt_id": f"{ids.verify(SECRET, two)}-1"}
     ]
+    # The person's records can be asked for by a lookup id as well.
+    by_lookup = client.get(f"{RECORDS}?visitor_id={lk(two, 'ad-global')}", headers=read)
+    assert by_lookup.get_json()["records"] == mine["records"]
     both = client.get(f"{RECORDS}?visitor_id={one}&format=csv&lang=en", headers=read)
     rows = records.parse_csv(both.get_data(as_text=True), records.COLUMNS + records.VISITOR_COLUMNS)
     assert [(r["recipient_key"], r["visitor_id"]) for r in rows] == [
-        ("dmp-partner", one),
-        ("ad-global", one),
+        ("dmp-partner", lk(one, "dmp-partner")),
+        ("ad-global", lk(one, "ad-global")),
     ]
     assert client.get(f"{RECORDS}?visitor_id=forged", headers=read).status_code == 400
 
@@ -82,7 +95,7 @@ def test_export_formats_round_trip(app: Flask, client: FlaskClient, api_key) -> 
     _two_checks(client, api_key)
     store = app.extensions["cmp.store"]
     found = store.query_provision_records("demo")
-    sign = lambda raw: ids.sign(SECRET, raw)  # noqa: E731
+    sign = lookup.Namer(SECRET, "demo")
     for lang in ("ja", "en"):
         text = "".join(
             records.csv_lines((records.row(r, lang) for r in found), records.COLUMNS, lang)
@@ -93,9 +106,10 @@ def test_export_formats_round_trip(app: Flask, client: FlaskClient, api_key) -> 
     back = [json.loads(line) for line in lines]
     assert [b["record_id"] for b in back] == [r.record_id for r in found]
     for doc, record in zip(back, found, strict=True):
-        assert [[ids.verify(SECRET, a["visitor_id"]), a["receipt_id"]] for a in doc["allowed"]] == (
-            record.allowed
-        )
+        read = [
+            [lookup.parse(SECRET, "demo", a["visitor_id"]), a["receipt_id"]] for a in doc["allowed"]
+        ]
+        assert read == record.allowed
         assert {k: v for k, v in doc.items() if k != "allowed"} == records.present(record)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cmp import ids, records
+from cmp import lookup, records
 from cmp.model import ReceivedProvision
 from cmp.storage import open_store
 from tests.test_cli import run
@@ -47,14 +47,16 @@ def test_export_csv_with_progress_bar(env: dict[str, str], tmp_path: Path) -> No
     assert rows[0]["recipient_representative"] == "z" and rows[1]["recipient_key"] == "ad-global"
     ranged = run(env, "export-records", "--site", "demo", "--from", "2026-01-15", "--ids")
     detail = records.parse_csv(ranged.stdout, records.COLUMNS + records.VISITOR_COLUMNS)
-    assert [(r["record_id"], r["visitor_id"]) for r in detail] == [("r2", ids.sign(SECRET, VID))]
+    shown = lookup.make(SECRET, "demo", "ad-global", VID)
+    assert [(r["record_id"], r["visitor_id"]) for r in detail] == [("r2", shown)]
 
 
 def test_export_jsonl_and_received(env: dict[str, str]) -> None:
     done = run(env, "export-records", "--site", "demo", "--format", "jsonl", "--ids")
     docs = [json.loads(line) for line in done.stdout.splitlines()]
     assert [d["record_id"] for d in docs] == ["r1", "r2"]
-    assert docs[0]["allowed"] == [{"visitor_id": ids.sign(SECRET, VID), "receipt_id": f"{VID}-1"}]
+    shown = lookup.make(SECRET, "demo", docs[0]["recipient"]["key"], VID)
+    assert docs[0]["allowed"] == [{"visitor_id": shown, "receipt_id": f"{VID}-1"}]
     received = run(env, "export-records", "--site", "demo", "--received")
     rows = records.parse_csv(received.stdout, records.RECEIVED_COLUMNS)
     assert rows[0]["provider_name"] == "提供元" and rows[0]["person_id"] == "m-1"

@@ -17,6 +17,7 @@ from cmp.model import (
 from cmp.receipts import verify_chain
 from cmp.seed import demo_categories, demo_recipients, seed_demo
 from cmp.storage import Storage, StorageError, open_store
+from cmp.storage.base import AliasLink
 
 VID = "A" * 21 + "Q"
 VID2 = "B" * 21 + "Q"
@@ -172,6 +173,47 @@ def test_aliases(seeded: Storage) -> None:
     assert seeded.resolve_aliases("demo", [("idfa", "x")]) == [VID2]
     assert seeded.resolve_aliases("other", [("idfa", "x")]) == [None]
     assert seeded.resolve_aliases("demo", []) == []
+
+
+# -- alias provenance (issue 12, finding 1) ------------------------------------------------
+
+GA = ("cookie:_ga", "GA1.1.9.9")
+
+
+def _link(store: Storage, vid: str, pair: tuple[str, str] = GA) -> None:
+    store.put_aliases([Alias("demo", *pair, vid, "2026-01-01T00:00:00Z")])
+
+
+def test_alias_links_keep_their_provenance(seeded: Storage) -> None:
+    """A banner claim is stored as such; the keyed API upgrades it; the holder's own later
+    claims never downgrade an API link; another visitor's claim leaves a conflict."""
+    _decide(seeded, VID, {"analytics": True}, aliases=[GA])
+    assert seeded.resolve_alias_links("demo", [GA]) == [AliasLink(VID, "banner")]
+    _link(seeded, VID)
+    assert seeded.resolve_alias_links("demo", [GA]) == [AliasLink(VID, "api")]
+    _decide(seeded, VID, {"analytics": False}, aliases=[GA])
+    assert seeded.resolve_alias_links("demo", [GA]) == [AliasLink(VID, "api")]
+    assert seeded.resolve_aliases("demo", [GA]) == [VID]
+    # A stranger's decision naming the linked alias: conflict (it can only narrow).
+    _decide(seeded, VID2, {"analytics": True}, aliases=[GA])
+    assert seeded.resolve_alias_links("demo", [GA]) == [None]
+    _link(seeded, VID2)
+    assert seeded.resolve_alias_links("demo", [GA, ("idfa", "y")]) == [
+        AliasLink(VID2, "api"),
+        None,
+    ]
+    assert seeded.resolve_alias_links("other", [GA]) == [None]
+    assert seeded.resolve_alias_links("demo", []) == []
+
+
+def test_a_banner_claim_on_a_free_alias_stays_a_banner_claim(seeded: Storage) -> None:
+    other = ("cookie:_ga", "GA1.1.7.7")
+    _decide(seeded, VID2, {"analytics": True}, aliases=[GA, other])
+    _decide(seeded, VID2, {"analytics": True}, aliases=[GA])
+    assert seeded.resolve_alias_links("demo", [GA, other]) == [
+        AliasLink(VID2, "banner"),
+        AliasLink(VID2, "banner"),
+    ]
 
 
 def test_api_keys(seeded: Storage) -> None:

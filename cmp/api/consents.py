@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from flask import Response, current_app, jsonify, request
 
-from cmp import consents, context, ids
+from cmp import aliases as cmp_aliases
+from cmp import consents, context, ids, lookup
 from cmp.api import allow_origin, auth, bp, cors, json_response, site_config
 from cmp.api.problems import Problem, bool_map, field, json_body
 from cmp.api.problems import response as problem_response
@@ -17,7 +15,6 @@ from cmp.receipts import truncate_ip, ua_summary
 from cmp.siteconfig import BuiltConfig
 from cmp.storage import StorageError
 
-_ALIAS_VALUE = re.compile(r"^[\x21-\x7e]{1,256}$")
 _SOURCE = 64
 _NOTE = 500
 
@@ -30,6 +27,19 @@ def _raw_id(value: object) -> str:
         raise Problem(400, "invalid_visitor_id", str(exc)) from exc
 
 
+def _keyed_raw(site: str, value: object) -> str:
+    """The raw id of a keyed endpoint's visitor: a signed id or a lookup-only id of the
+    site (:mod:`cmp.lookup`), verified before any store access; else 400."""
+    if lookup.is_lookup_id(value):
+        raw = lookup.parse(context.lookup_secret(), site, value)
+        if raw is None:
+            raise Problem(
+                400, "invalid_visitor_id", "lookup id is forged, malformed or of another site"
+            )
+        return raw
+    return _raw_id(value)
+
+
 def _client(lang: str, texts_hash: str, source: str = "", note: str = "") -> consents.Context:
     return consents.Context(
         lang=lang,
@@ -39,25 +49,6 @@ def _client(lang: str, texts_hash: str, source: str = "", note: str = "") -> con
         source=source,
         note=note,
     )
-
-
-def _aliases(data: dict[str, Any], allowed_cookies: list[str]) -> list[tuple[str, str]]:
-    items = field(data, "aliases", list, required=False, default=[])
-    if len(items) > 20:
-        raise Problem(422, "invalid_alias", "at most 20 aliases per decision")
-    out = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise Problem(422, "invalid_alias", "each alias is {type, value}")
-        kind, value = item.get("type"), item.get("value")
-        if not isinstance(kind, str) or not kind.startswith("cookie:"):
-            raise Problem(422, "invalid_alias", "banner aliases must be of type 'cookie:<name>'")
-        if kind.removeprefix("cookie:") not in allowed_cookies:
-            raise Problem(422, "invalid_alias", f"cookie '{kind[7:]}' is not an alias cookie here")
-        if not isinstance(value, str) or not _ALIAS_VALUE.match(value):
-            raise Problem(422, "invalid_alias", "alias value must be 1-256 printable characters")
-        out.append((kind, value))
-    return out
 
 
 @bp.route("/sites/<site>/consents", methods=["OPTIONS"])
@@ -90,7 +81,8 @@ def record_consent(site: str) -> Response:
         raise Problem(422, "validation_error", "lang must be ja or en")
     gpc = bool(field(data, "gpc", bool, required=False, default=False))
     gpc = gpc or request.headers.get("Sec-GPC") == "1"
-    aliases = _aliases(data, built.site.alias_cookies)
+    # A bad alias is left out, never a 422: it must not sink the visitor's decision.
+    aliases, ignored = cmp_aliases.banner_aliases(data.get("aliases"), built.site.alias_cookies)
     if version != built.site.policy_version:
         raise Problem(
             409,
@@ -126,6 +118,8 @@ def record_consent(site: str) -> Response:
         # the state above, so the banner at worst asks for the state once more.
         "sync": built.sync,
     }
+    if ignored:
+        body["ignored_aliases"] = ignored
     return allow_origin(json_response(body, 201), built)
 
 
@@ -151,19 +145,22 @@ def _not_stored(exc: StorageError, signed: str, built: BuiltConfig) -> Response:
 @bp.route("/sites/<site>/consents/<visitor_id>", methods=["GET"])
 def get_consent(site: str, visitor_id: str) -> Response:
     """Return the visitor's current state (scope ``read``)."""
-    raw = _raw_id(visitor_id)
+    raw = _keyed_raw(site, visitor_id)
     built = site_config(site)
     auth.require(context.store(), site, "read")
     state = context.store().get_state(site, raw)
     if state is None:
         raise Problem(404, "unknown_visitor", "no decision recorded for this visitor")
-    return json_response(consents.present_state(context.secret(), state, built.site))
+    # The id as given: a lookup id is never answered with the signed id it stands for.
+    return json_response(
+        consents.present_state(context.secret(), state, built.site, shown_id=visitor_id)
+    )
 
 
 @bp.route("/sites/<site>/consents/<visitor_id>/receipts", methods=["GET"])
 def get_receipts(site: str, visitor_id: str) -> Response:
     """Return the visitor's decisions on this site, oldest first (scope ``read``)."""
-    raw = _raw_id(visitor_id)
+    raw = _keyed_raw(site, visitor_id)
     site_config(site)
     auth.require(context.store(), site, "read")
     found = context.store().get_receipts(site, raw)
@@ -172,7 +169,7 @@ def get_receipts(site: str, visitor_id: str) -> Response:
     return jsonify(
         {
             "visitor_id": visitor_id,
-            "receipts": [consents.present_receipt(context.secret(), r) for r in found],
+            "receipts": [consents.present_receipt(r, visitor_id) for r in found],
         }
     )
 
@@ -183,7 +180,9 @@ def post_opt_out(site: str) -> Response:
     built = site_config(site)
     auth.require(context.store(), site, "write")
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
-    raw = _raw_id(field(data, "visitor_id", str))
+    # A lookup id may opt a visitor out (an opt-out can only narrow consent).
+    given = field(data, "visitor_id", str)
+    raw = _keyed_raw(site, given)
     targets = field(data, "categories", (list, str))
     if isinstance(targets, str) and targets != "all":
         raise Problem(422, "validation_error", 'categories must be a list or "all"')
@@ -206,8 +205,8 @@ def post_opt_out(site: str) -> Response:
     # A state changed by the operator, not by the visitor's banner: tell the banners.
     context.store().bump_sync(site)
     body = {
-        "visitor_id": ids.sign(context.secret(), raw),
+        "visitor_id": given,
         "receipt_id": receipt.receipt_id,
-        "consent": consents.present_state(context.secret(), state, built.site),
+        "consent": consents.present_state(context.secret(), state, built.site, shown_id=given),
     }
     return json_response(body, 201)

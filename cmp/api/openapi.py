@@ -16,6 +16,10 @@ _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _BOOL = {"type": "boolean"}
 _BOOLMAP = {"type": "object", "additionalProperties": _BOOL}
+_KEYED_VID = {
+    "type": "string",
+    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<48 chars>)",
+}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -133,6 +137,8 @@ SCHEMAS: dict[str, Any] = {
             "lang": {"enum": ["ja", "en"]},
             "gpc": _BOOL,
             "aliases": {
+                "description": "values of the site's alias cookies, claims that can only "
+                "narrow (docs/provision.md); a bad one is left out, never refused",
                 "type": "array",
                 "maxItems": 20,
                 "items": {
@@ -176,7 +182,24 @@ SCHEMAS: dict[str, Any] = {
     "DecisionResult": {
         "type": "object",
         "required": ["visitor_id", "receipt_id", "consent"],
-        "properties": {"visitor_id": _STR, "receipt_id": _STR, "consent": ref("ConsentState")},
+        "properties": {
+            "visitor_id": _STR,
+            "receipt_id": _STR,
+            "consent": ref("ConsentState"),
+            "ignored_aliases": {
+                "description": "aliases left out of the decision (it is recorded anyway)",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["index", "reason"],
+                    "properties": {
+                        "index": {"type": ["integer", "null"]},
+                        "type": _STR,
+                        "reason": _STR,
+                    },
+                },
+            },
+        },
     },
     "Receipt": {
         "type": "object",
@@ -231,7 +254,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["visitor_id", "categories"],
         "properties": {
-            "visitor_id": _STR,
+            "visitor_id": _KEYED_VID,
             "categories": {
                 "oneOf": [{"const": "all"}, {"type": "array", "items": _STR, "minItems": 1}]
             },
@@ -257,7 +280,14 @@ def _json(schema: str, description: str) -> dict[str, Any]:
 
 
 _SITE = {"name": "site", "in": "path", "required": True, "schema": _STR}
-_VID = {"name": "visitor_id", "in": "path", "required": True, "schema": _STR}
+_VID = {
+    "name": "visitor_id",
+    "in": "path",
+    "required": True,
+    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<48 chars>); "
+    "answered with the id as given",
+    "schema": _STR,
+}
 _SECURED = [{"apiKey": []}]
 
 PATHS: dict[str, Any] = {

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from cmp.aliases import ALIAS_UNVERIFIED
 from cmp.decisions import REASONS
 
 _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}
 _BOOL = {"type": "boolean"}
 _STRS = {"type": "array", "items": _STR}
+_LOOKUP = {**_STR, "description": "lookup-only id (docs/provision.md); never the signed id"}
+_KEYED = {**_STR, "description": "signed or lookup-only id"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -46,7 +49,7 @@ _IDENTIFIER = {
         "value": _STR,
     },
 }
-_REASON = {"enum": list(REASONS)}
+_REASON = {"enum": [*REASONS, ALIAS_UNVERIFIED]}
 _RECORD_PROPS = {
     "record_id": _STR,
     "site": _STR,
@@ -71,7 +74,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "recipient": _STR,
             "items": {**_STRS, "minItems": 1, "maxItems": 100},
-            "visitor_ids": {**_STRS, "minItems": 1, "maxItems": 10_000},
+            "visitor_ids": {"type": "array", "items": _KEYED, "minItems": 1, "maxItems": 10_000},
             "identifiers": {"type": "array", "items": _ref("Identifier"), "maxItems": 10_000},
             "provided_from": _STR,
             "provided_to": _STR,
@@ -98,6 +101,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "allowed_count": _INT,
             "denied_count": _INT,
+            "lookup_ids": {"type": "array", "items": {**_LOOKUP, "type": ["string", "null"]}},
         },
     },
     "ProvisionRecord": {
@@ -121,7 +125,7 @@ SCHEMAS: dict[str, Any] = {
                 "items": {
                     "type": "object",
                     "required": ["visitor_id", "receipt_id"],
-                    "properties": {"visitor_id": _STR, "receipt_id": _STR},
+                    "properties": {"visitor_id": _LOOKUP, "receipt_id": _STR},
                 },
             },
         },
@@ -192,7 +196,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["visitor_id", "aliases"],
         "properties": {
-            "visitor_id": _STR,
+            "visitor_id": {**_STR, "description": "the signed id (a lookup id cannot link)"},
             "aliases": {
                 "type": "array",
                 "items": _ref("Identifier"),
@@ -215,7 +219,7 @@ _QUERY = [
         ("lang", {"enum": ["ja", "en"]}),
         ("ids", {"enum": ["0", "1"]}),
         ("limit", _STR),
-        ("visitor_id", _STR),
+        ("visitor_id", _KEYED),
     )
 ]
 

@@ -83,6 +83,8 @@ def provision_check(site: str) -> Response:
             retention_days=int(current_app.config["PROVISION_RETENTION_DAYS"]),
             provided_from=provided_from,
             provided_to=provided_to,
+            lookup_secret=context.lookup_secret(),
+            lookup_scope=context.lookup_scope(recipient),
         )
     except provision.ProvisionError as exc:
         raise Problem(422, exc.code, exc.detail, **exc.extra) from exc
@@ -90,15 +92,18 @@ def provision_check(site: str) -> Response:
         denied = [{**given, "reason": reason} for given, reason in result.denied]
     else:
         denied = [{"visitor_id": given, "reason": reason} for given, reason in result.denied]
-    return jsonify(
-        {
-            "record_id": result.record.record_id,
-            "allowed": result.allowed,
-            "denied": denied,
-            "allowed_count": len(result.allowed),
-            "denied_count": len(result.denied),
-        }
-    )
+    body = {
+        "record_id": result.record.record_id,
+        "allowed": result.allowed,
+        "denied": denied,
+        "allowed_count": len(result.allowed),
+        "denied_count": len(result.denied),
+    }
+    if visitor_ids:
+        # Aligned with the request's visitor_ids, so the caller can hand each allowed
+        # visitor's data to the recipient under its lookup id (never the signed id).
+        body["lookup_ids"] = [result.lookup_ids.get(v) for v in visitor_ids]
+    return jsonify(body)
 
 
 def _text(data: dict[str, Any], name: str, required: bool = True) -> str:

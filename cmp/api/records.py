@@ -19,10 +19,9 @@ from itertools import chain, islice
 
 from flask import Response, current_app, jsonify, request, stream_with_context
 
-from cmp import clock, context, ids, records
+from cmp import clock, context, ids, lookup, records
 from cmp.api import auth, bp, site_config
 from cmp.api.problems import Problem
-from cmp.ids import verifier
 from cmp.model import ProvisionRecord
 from cmp.storage import StorageError
 
@@ -88,13 +87,15 @@ def provision_records(site: str) -> Response:
             "or, for very large exports, the command line: cmp export-records --site "
             f"{site} --format jsonl",
         )
-    sign = verifier(context.secret()).sign
+    # Ids leave as lookup-only ids (cmp/lookup.py); a signed or lookup id may be asked for.
+    sign = context.lookup_namer(site)
     visitor = request.args.get("visitor_id")
     if visitor is not None:
-        try:
-            raw = ids.verify(context.secret(), visitor)
-        except ids.InvalidVisitorId as exc:
-            raise Problem(400, "invalid_visitor_id", str(exc)) from exc
+        raw = lookup.parse(context.lookup_secret(), site, visitor) or ids.verifier(
+            context.secret()
+        ).raw(visitor)
+        if raw is None:
+            raise Problem(400, "invalid_visitor_id", "visitor id is forged or malformed")
         found = [
             r
             for r in store.visitor_provision_records(site, raw)

@@ -13,7 +13,7 @@ import functools
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from cmp.model import (
     AdminUser,
@@ -39,6 +39,15 @@ DecisionMaker = Callable[[ConsentState | None], tuple[ConsentState, Receipt]]
 #: What an alias holds once decisions of two different visitors have claimed it: it then
 #: resolves to no visitor until the keyed API links it again.
 ALIAS_CONFLICT = "!"
+
+
+class AliasLink(NamedTuple):
+    """Whom an alias resolves to, and how it was linked: ``origin`` is ``"banner"`` (claimed
+    by an unauthenticated banner decision: may only narrow, see :mod:`cmp.aliases`) or
+    ``"api"`` (linked through the keyed API)."""
+
+    visitor_id: str
+    origin: str
 
 
 class StorageError(Exception):
@@ -162,10 +171,11 @@ class Storage(ABC):
         visitor lands in between, ``make`` is called again with the newer state, so two
         concurrent decisions both end up in the history, in order. The daily counters that
         ``counters`` returns are added to the site's statistics for ``day``, and ``aliases``
-        are claimed for the visitor: an alias no one holds (or this visitor holds) is linked
-        to it, but one another visitor holds becomes :data:`ALIAS_CONFLICT`, which resolves
-        to no one. Anyone can send a decision with any cookie value, so a decision must
-        never move an identifier away from the visitor who had it. ``fresh`` says the id was
+        are claimed for the visitor: an alias no one holds is linked to it with origin
+        ``banner``, one this visitor holds keeps its link (and origin), but one another
+        visitor holds becomes :data:`ALIAS_CONFLICT`, which resolves to no one. Anyone can
+        send a decision with any cookie value, so a decision must never move an identifier
+        away from the visitor who had it, nor make it allow. ``fresh`` says the id was
         issued for this very decision (no history can exist), which lets a backend skip
         reading the prior state.
         """
@@ -225,16 +235,31 @@ class Storage(ABC):
 
     @abstractmethod
     def put_aliases(self, aliases: Iterable[Alias]) -> None:
-        """Link each alias to its visitor, replacing any earlier link or conflict.
+        """Link each alias to its visitor with origin ``api``, replacing any earlier link,
+        banner claim or conflict.
 
         For the keyed API: the operator's own backend states which visitor an identifier
-        belongs to, which is also how a conflict left by two decisions is settled.
+        belongs to, which is also how a conflict left by two decisions is settled and how a
+        banner claim is upgraded to a link that can allow.
         """
 
     @abstractmethod
+    def resolve_alias_links(
+        self, site: str, pairs: Sequence[tuple[str, str]]
+    ) -> list[AliasLink | None]:
+        """Return each ``(type, value)`` pair's :class:`AliasLink` in order; None for an
+        alias that is unknown or in conflict (claimed by decisions of two visitors).
+
+        A link made by :meth:`record_decision` has origin ``banner`` and keeps it until
+        :meth:`put_aliases` links the alias; a decision of the visitor who holds an ``api``
+        link leaves it ``api``. Links stored before provenance was kept count as ``banner``
+        (fail closed).
+        """
+
     def resolve_aliases(self, site: str, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
-        """Return the visitor id for each ``(type, value)`` pair in order; None for an alias
-        that is unknown or in conflict (claimed by decisions of two visitors)."""
+        """Return the visitor id for each ``(type, value)`` pair in order, whatever the
+        provenance; None for an alias that is unknown or in conflict."""
+        return [link.visitor_id if link else None for link in self.resolve_alias_links(site, pairs)]
 
     # -- statistics --------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Any
 from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
 from cmp.receipts import seal
 from cmp.storage import keys
-from cmp.storage.base import ALIAS_CONFLICT, DecisionMaker, StorageError
+from cmp.storage.base import ALIAS_CONFLICT, AliasLink, DecisionMaker, StorageError
 from cmp.storage.bulk import bulk_get
 from cmp.storage.codec import (
     STATE_TAG,
@@ -44,6 +44,8 @@ from cmp.storage.redis_conn import DRIVER_ERRORS, guard
 # and the alias keys. ARGV: expected blob header, packed state, new header, receipt, counter
 # count n, visitor id, then n (field, increment) pairs, then the alias conflict marker. An
 # alias another visitor holds is not moved: it becomes the marker (see Storage.record_decision).
+# An alias key holds the raw id for a banner claim, API_LINK + id for a keyed-API link (an
+# alias of the deciding visitor keeps its value, so an API link is never downgraded).
 _DECIDE = """
 local old = redis.call('GET', KEYS[2]) or ''
 if string.sub(old, 1, 36) ~= ARGV[1] then return 0 end
@@ -57,10 +59,10 @@ if n > 0 then
 end
 for k = first_alias, #KEYS do
   local holder = redis.call('GET', KEYS[k])
-  if holder and holder ~= ARGV[6] then
-    redis.call('SET', KEYS[k], ARGV[#ARGV])
-  else
+  if not holder then
     redis.call('SET', KEYS[k], ARGV[6])
+  elseif holder ~= ARGV[6] and holder ~= '=' .. ARGV[6] then
+    redis.call('SET', KEYS[k], ARGV[#ARGV])
   end
 end
 return 1
@@ -70,13 +72,15 @@ return 1
 # KEYS: the alias. ARGV: visitor id, conflict marker.
 _CLAIM = """
 local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2])
-else
+if not holder then
   redis.call('SET', KEYS[1], ARGV[1])
+elseif holder ~= ARGV[1] and holder ~= '=' .. ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
 end
 """
 
+#: Prefix of an alias value linked through the keyed API ('=' is not in base64url).
+API_LINK = "="
 _MAX_ATTEMPTS = 64
 _COMMON = STATE_TAG | 1  # a packed state whose expiry is a whole number of days
 
@@ -324,17 +328,30 @@ class VisitorsMixin:
                     seen.add(vid)
                     yield vid
 
+    # -- aliases: a key holds the raw id (banner claim), API_LINK + id (keyed API) or the
+    # conflict marker. Values from before provenance was kept are plain ids: banner claims.
+
     @guard
     def put_aliases(self, aliases: Iterable[Alias]) -> None:
-        """Link aliases to visitors."""
+        """Link aliases to visitors (origin ``api``)."""
         pipe = self.client.pipeline(transaction=False)
         for a in aliases:
-            pipe.set(keys.alias(a.site, a.type, a.value), a.visitor_id)
+            pipe.set(keys.alias(a.site, a.type, a.value), API_LINK + a.visitor_id)
         pipe.execute()
 
     @guard
-    def resolve_aliases(self, site: str, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
+    def resolve_alias_links(
+        self, site: str, pairs: Sequence[tuple[str, str]]
+    ) -> list[AliasLink | None]:
         """Resolve many aliases with one pipeline per node."""
         found = bulk_get(self.raw, [keys.alias(site, kind, value) for kind, value in pairs])
-        conflict = ALIAS_CONFLICT.encode()
-        return [v.decode() if v is not None and v != conflict else None for v in found]
+        conflict, api = ALIAS_CONFLICT.encode(), API_LINK.encode()
+        out: list[AliasLink | None] = []
+        for v in found:
+            if v is None or v == conflict:
+                out.append(None)
+            elif v.startswith(api):
+                out.append(AliasLink(v[1:].decode(), "api"))
+            else:
+                out.append(AliasLink(v.decode(), "banner"))
+        return out

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS receipts (
 CREATE TABLE IF NOT EXISTS heads (vid TEXT PRIMARY KEY, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS aliases (
     site TEXT NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL, vid TEXT NOT NULL,
-    created_at TEXT NOT NULL, PRIMARY KEY (site, type, value));
+    created_at TEXT NOT NULL, origin TEXT NOT NULL DEFAULT 'banner',
+    PRIMARY KEY (site, type, value));
 CREATE TABLE IF NOT EXISTS stats (
     site TEXT NOT NULL, day TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (site, day, name));
@@ -58,6 +59,15 @@ CREATE TABLE IF NOT EXISTS audit (
 guard = error_guard((sqlite3.Error,), lambda exc: f"sqlite: {exc}")
 
 
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a file made by an older cmp up to :data:`SCHEMA` (columns added since)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(aliases)")}
+    if "origin" not in columns:
+        # Links stored before provenance was kept may be banner claims: they count as such
+        # (they can deny, never allow) until the operator's backend links them again.
+        conn.execute("ALTER TABLE aliases ADD COLUMN origin TEXT NOT NULL DEFAULT 'banner'")
+
+
 class SQLiteBase:
     """Connection handling shared by the SQLite mixins; one connection per thread."""
 
@@ -80,6 +90,7 @@ class SQLiteBase:
             conn = self._conn()
             try:
                 conn.executescript(SCHEMA)
+                _migrate(conn)
             except sqlite3.Error as exc:
                 raise StorageError(f"sqlite: cannot open {self.path}: {exc}") from exc
 

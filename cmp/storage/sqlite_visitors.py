@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from cmp.model import Alias, ConsentState, Receipt
 from cmp.receipts import seal
-from cmp.storage.base import ALIAS_CONFLICT, DecisionMaker
+from cmp.storage.base import ALIAS_CONFLICT, AliasLink, DecisionMaker
 from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
@@ -121,15 +121,21 @@ class VisitorsMixin(SQLiteBase):
 
     def _insert_aliases(self, aliases: Iterable[Alias]) -> None:
         self._conn().executemany(
-            "INSERT OR REPLACE INTO aliases (site, type, value, vid, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO aliases (site, type, value, vid, created_at, origin) "
+            "VALUES (?, ?, ?, ?, ?, 'api')",
             [(a.site, a.type, a.value, a.visitor_id, a.created_at) for a in aliases],
         )
 
     def _claim_aliases(self, aliases: Iterable[Alias]) -> None:
+        # A banner claim: a free alias is linked as 'banner'; the holder's own claim keeps
+        # the link and its origin (an 'api' link is never downgraded); another visitor's
+        # claim leaves the alias in conflict.
         self._conn().executemany(
-            "INSERT INTO aliases (site, type, value, vid, created_at) VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO aliases (site, type, value, vid, created_at, origin) "
+            "VALUES (?, ?, ?, ?, ?, 'banner') "
             "ON CONFLICT (site, type, value) DO UPDATE SET "
+            "origin = CASE WHEN aliases.vid = excluded.vid THEN aliases.origin "
+            "ELSE 'banner' END, "
             "vid = CASE WHEN aliases.vid = excluded.vid THEN excluded.vid ELSE ? END, "
             "created_at = excluded.created_at",
             [
@@ -140,19 +146,25 @@ class VisitorsMixin(SQLiteBase):
 
     @guard
     def put_aliases(self, aliases: Iterable[Alias]) -> None:
-        """Link aliases to visitors."""
+        """Link aliases to visitors (origin ``api``)."""
         self._insert_aliases(aliases)
 
     @guard
-    def resolve_aliases(self, site: str, pairs: Sequence[tuple[str, str]]) -> list[str | None]:
-        """Return the visitor id of each alias, or None (unknown or in conflict)."""
-        out: list[str | None] = []
+    def resolve_alias_links(
+        self, site: str, pairs: Sequence[tuple[str, str]]
+    ) -> list[AliasLink | None]:
+        """Return the link of each alias, or None (unknown or in conflict)."""
+        out: list[AliasLink | None] = []
         for kind, value in pairs:
-            vid = self._one(
-                "SELECT vid FROM aliases WHERE site = ? AND type = ? AND value = ?",
-                (site, kind, value),
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT vid, origin FROM aliases WHERE site = ? AND type = ? AND value = ?",
+                    (site, kind, value),
+                )
+                .fetchone()
             )
-            out.append(None if vid == ALIAS_CONFLICT else vid)
+            out.append(None if row is None or row[0] == ALIAS_CONFLICT else AliasLink(*row))
         return out
 
     # -- statistics ----------------------------------------------------------------------
