@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from cmp import clock, context, provision
+from cmp import items as items_rule
 from cmp.api import auth, bp, site_config
 from cmp.api.aliases import parse_identifier
 from cmp.api.problems import Problem, field, json_body
@@ -124,12 +125,22 @@ def record_received(site: str) -> tuple[Response, int]:
                 422, "validation_error", f"provider.{part} is required", field=f"provider.{part}"
             )
         parts[part] = value.strip()
+    received_items = _items(data)
+    vague = items_rule.first_vague(received_items)
+    if vague is not None:
+        raise Problem(
+            422,
+            "vague_item",
+            f"'{vague}' does not name the information specifically (Art. 30 record)",
+            field="items",
+            items=[vague],
+        )
     now = clock.now()
     record = ReceivedProvision(
         record_id=provision.new_record_id("rp"),
         site=site,
         provider=parts,
-        items=_items(data),
+        items=received_items,
         person_id=_text(data, "person_id"),
         consent_statement=_text(data, "consent_statement"),
         received_at=parse_time(field(data, "received_at", str, required=False), "received_at")
