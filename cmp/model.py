@@ -100,6 +100,20 @@ class Recipient(_Record):
     policy_url: str = ""
     opt_out_url: str = ""
     exemption: str = ""
+    # -- how the law applies (cmp/foreign.py, cmp/confirmation.py; docs/provision.md) --
+    # Art. 28 route for a recipient abroad: "" (in Japan, or "consent" when ``foreign`` is
+    # set), "equivalent" (EEA/UK, country_code from cmp.foreign's fixed list), "system"
+    # (基準適合体制, system_basis names it), "consent" (Rule 17(2) information shown).
+    foreign_route: str = ""
+    country_code: str = ""
+    system_basis: str = ""
+    # Rule 26(1): "" (own check of consent obtained on the recipient's behalf, 代行) or
+    # "declaration" (the recipient's declaration or pledge: {"document", "date"}).
+    consent_method: str = ""
+    declaration: dict[str, str] = field(default_factory=dict)
+    # Why Art. 31 does not apply to a recipient that does not link (cmp.confirmation).
+    no_link_basis: str = ""
+    no_link_note: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -218,6 +232,21 @@ class ProvisionRecord(_Record):
     created_at: str = ""
     # The visitor ids allowed, each with the receipt that justified it: [[vid, receipt_id]].
     allowed: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class TransferCheck(_Record):
+    """One periodic check of a recipient's 基準適合体制 (Art. 28(3), Rule 18): when, what was
+    checked (``implementation``, ``foreign_law``), the result (``ok`` or ``failed``)."""
+
+    site: str
+    recipient: str
+    checked_on: str
+    checked: list[str]
+    result: str
+    note: str = ""
+    actor: str = ""
+    created_at: str = ""
 
 
 @dataclass

@@ -42,7 +42,11 @@ def recipient_view(recipient: Recipient, lang: str) -> dict[str, Any]:
         "items": list(recipient.items.get(lang) or recipient.items.get("ja") or []),
         "purpose": _lang(recipient.purpose, lang),
         "recipient_purpose": _lang(recipient.recipient_purpose, lang),
-        "links_personal_data": recipient.links_personal_data,
+        # A recipient that obtains the linking consent itself (Rule 26(1)) gets no toggle.
+        "links_personal_data": recipient.links_personal_data
+        and recipient.consent_method != "declaration",
+        "consent_by_recipient": recipient.links_personal_data
+        and recipient.consent_method == "declaration",
         "country": _lang(recipient.country, lang),
         "foreign": foreign,
         "policy_url": recipient.policy_url,

@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
         sites,
         stats,
         texts,
+        transfer_checks,
     )
 
     app.session_interface = AdminSessionInterface()

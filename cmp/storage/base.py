@@ -29,6 +29,7 @@ from cmp.model import (
     ReceivedProvision,
     Recipient,
     Site,
+    TransferCheck,
     summary_of,
 )
 
@@ -340,3 +341,13 @@ class Storage(ABC):
     @abstractmethod
     def list_audit(self, site: str, limit: int = 100) -> list[AuditEntry]:
         """Return the site's newest audit entries first (``site=""``: global entries)."""
+
+    # -- periodic checks of a foreign recipient's 基準適合体制 (Art. 28(3), Rule 18) ------
+
+    @abstractmethod
+    def append_transfer_check(self, check: TransferCheck) -> None:
+        """Append one periodic check to the log (entries are never changed)."""
+
+    @abstractmethod
+    def list_transfer_checks(self, site: str, recipient: str) -> list[TransferCheck]:
+        """Return the checks of one recipient, in the order they were appended."""

@@ -14,11 +14,12 @@ from cmp.model import AdminUser, ApiKey, AuditEntry, Category, PolicyVersion, Re
 from cmp.storage.base import Storage
 from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import guard
+from cmp.storage.sqlite_law import LawMixin
 from cmp.storage.sqlite_records import RecordsMixin
 from cmp.storage.sqlite_visitors import VisitorsMixin
 
 
-class SQLiteStorage(VisitorsMixin, RecordsMixin, Storage):
+class SQLiteStorage(VisitorsMixin, RecordsMixin, LawMixin, Storage):
     """Storage in one SQLite file; one connection per thread."""
 
     # -- sites ---------------------------------------------------------------------------
