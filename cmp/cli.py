@@ -173,7 +173,7 @@ def _time_option(value: str | None, name: str) -> str:
 
     if not value:
         return ""
-    text = f"{value}T00:00:00Z" if re.match(r"^\d{4}-\d{2}-\d{2}$", value) else value
+    text = f"{value}T00:00:00+09:00" if re.match(r"^\d{4}-\d{2}-\d{2}$", value) else value
     try:
         return clock.iso(clock.parse(text))
     except ValueError as exc:

@@ -232,6 +232,9 @@ class ProvisionRecord(_Record):
     created_at: str = ""
     # The visitor ids allowed, each with the receipt that justified it: [[vid, receipt_id]].
     allowed: list[list[str]] = field(default_factory=list)
+    # The first and last day of provision as Japanese calendar days (Asia/Tokyo).
+    first_day: str = ""
+    last_day: str = ""
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cmp import clock, confirmation, decisions, foreign, ids, jst
+from cmp import clock, confirmation, decisions, foreign, ids, jst, periods
 from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site, TransferCheck
 from cmp.storage import Storage
 
@@ -224,6 +224,7 @@ def check(
     alias_raws = store.resolve_aliases(site.key, pairs) if pairs else []
     raw_ids = list(dict.fromkeys(r for r in raws + alias_raws if r is not None))
     found, seqs = verdicts(store, site, recipient, raw_ids, int(moment.timestamp()))
+    periods.apply_period(store, site.key, found, seqs, provided_from, moment)
     result = CheckResult(record=_record(site, recipient, items, moment, created_by))
     result.record.foreign_info_confirmation = foreign_info_confirmation(recipient, last_check)
     allowed, denied = result.allowed.append, result.denied.append
@@ -245,6 +246,7 @@ def check(
     when = clock.iso(moment)
     record.provided_from = provided_from or when
     record.provided_to = provided_to or when
+    record.first_day, record.last_day = jst.day(record.provided_from), jst.day(record.provided_to)
     last = max(moment, clock.parse(record.provided_to))
     record.retention_until = retention_until(last, retention_days)
     store.append_provision_record(record)

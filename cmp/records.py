@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from cmp import jst
 from cmp.model import ProvisionRecord, ReceivedProvision
 
 #: CSV columns of a confirmation record: (key, Japanese header, English header).
@@ -22,6 +23,8 @@ COLUMNS = (
     ("created_at", "作成日時", "Created at"),
     ("provided_from", "提供期間（開始）", "Provided from"),
     ("provided_to", "提供期間（終了）", "Provided to"),
+    ("first_day", "提供の初日（日本時間）", "First day (JST)"),
+    ("last_day", "提供の末日（日本時間）", "Last day (JST)"),
     ("recipient_key", "提供先キー", "Recipient key"),
     ("recipient_name", "提供先の氏名又は名称", "Recipient name"),
     ("recipient_address", "提供先の住所", "Recipient address"),
@@ -72,6 +75,8 @@ def row(record: ProvisionRecord, lang: str = "ja") -> dict[str, Any]:
         "created_at": record.created_at,
         "provided_from": record.provided_from,
         "provided_to": record.provided_to,
+        "first_day": record.first_day or jst.day(record.provided_from),
+        "last_day": record.last_day or jst.day(record.provided_to),
         "recipient_key": recipient.get("key", ""),
         "recipient_name": recipient.get("name", ""),
         "recipient_address": recipient.get("address", ""),

@@ -12,7 +12,7 @@ from typing import Any
 
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
-from cmp import confirmation, exemptions, foreign
+from cmp import confirmation, exemptions, foreign, jst
 from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
 from cmp.model import Category, Recipient
@@ -127,7 +127,7 @@ def _declaration(form: Any, links: bool) -> tuple[str, dict[str, str]]:
     document = form.text("declaration_document", need=True, limit=300)
     when = str(form.declaration_date.data or "").strip()
     try:
-        if date.fromisoformat(when) > date.today():
+        if date.fromisoformat(when) > jst.today():
             form.fail(form.declaration_date, "err_declaration_date")
     except ValueError:
         form.fail(form.declaration_date, "err_declaration_date")

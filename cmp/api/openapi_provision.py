@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cmp.decisions import REASONS
+from cmp.periods import CONSENT_AFTER_START
 
 _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}
@@ -46,7 +47,7 @@ _IDENTIFIER = {
         "value": _STR,
     },
 }
-_REASON = {"enum": list(REASONS)}
+_REASON = {"enum": [*REASONS, CONSENT_AFTER_START]}
 _RECORD_PROPS = {
     "record_id": _STR,
     "site": _STR,
