@@ -73,7 +73,8 @@ def choose_recipients(
         category_on = bool(categories.get(recipient.category, False))
         # A recipient that obtains the linking consent itself (Rule 26(1) declaration) is
         # not asked about by name here: it follows its category like the others.
-        if recipient.links_personal_data and recipient.consent_method != "declaration":
+        named = recipient.links_personal_data and recipient.consent_method != "declaration"
+        if named or recipient.receives_personal_data:
             chosen[recipient.key] = category_on and bool(requested.get(recipient.key, False))
         else:
             chosen[recipient.key] = category_on
@@ -171,7 +172,7 @@ MATERIAL_FIELDS = (
 )
 #: Fields the provision rule also compares between versions, with their defaults (a
 #: snapshot written before a field existed holds the default): who obtains the consent.
-RULE_FIELDS = {"consent_method": ""}
+RULE_FIELDS = {"consent_method": "", "receives_personal_data": False}
 
 
 @dataclass(frozen=True)

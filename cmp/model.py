@@ -111,6 +111,8 @@ class Recipient(_Record):
     # "declaration" (the recipient's declaration or pledge: {"document", "date"}).
     consent_method: str = ""
     declaration: dict[str, str] = field(default_factory=dict)
+    # It receives identifiers that are personal data (a hashed e-mail, cmp.personal).
+    receives_personal_data: bool = False
     # Why Art. 31 does not apply to a recipient that does not link (cmp.confirmation).
     no_link_basis: str = ""
     no_link_note: dict[str, str] = field(default_factory=dict)
@@ -235,6 +237,10 @@ class ProvisionRecord(_Record):
     # The first and last day of provision as Japanese calendar days (Asia/Tokyo).
     first_day: str = ""
     last_day: str = ""
+    # "pri" (個人関連情報, Art. 31 record) or "personal_data" (Art. 29 record), and for the
+    # latter the identifiers of the people provided: [[type, value]] (Rule 20).
+    kind: str = "pri"
+    identified: list[list[str]] = field(default_factory=list)
 
 
 @dataclass

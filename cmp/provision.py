@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cmp import clock, confirmation, decisions, foreign, ids, jst, periods
+from cmp import clock, confirmation, decisions, foreign, ids, jst, periods, personal
 from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site, TransferCheck
 from cmp.storage import Storage
 
@@ -216,14 +216,27 @@ def check(
             items=unknown,
         )
     moment = now or clock.now()
-    last_check = legal_gate(store, site, recipient, moment)
+    route = personal.kind_of(list(identifiers))
+    if route is None:
+        raise ProvisionError(
+            "mixed_identifier_kinds",
+            "hashed e-mail addresses are personal data: check them in a call of their own",
+        )
+    if route == personal.PERSONAL_DATA and not recipient.receives_personal_data:
+        raise ProvisionError(
+            personal.NOT_REGISTERED,
+            f"{recipient_key} is not registered as receiving personal data (a hashed e-mail"
+            " is personal data, never provided on cookie consent)",
+        )
+    judged = personal.rule_recipient(recipient) if route == personal.PERSONAL_DATA else recipient
+    last_check = legal_gate(store, site, judged, moment)
     verifier = ids.verifier(secret_key)
     given_ids = list(dict.fromkeys(visitor_ids))
     raws = [verifier.raw(v) for v in given_ids]
     pairs = list(dict.fromkeys(identifiers))
     alias_raws = store.resolve_aliases(site.key, pairs) if pairs else []
     raw_ids = list(dict.fromkeys(r for r in raws + alias_raws if r is not None))
-    found, seqs = verdicts(store, site, recipient, raw_ids, int(moment.timestamp()))
+    found, seqs = verdicts(store, site, judged, raw_ids, int(moment.timestamp()))
     periods.apply_period(store, site.key, found, seqs, provided_from, moment)
     result = CheckResult(record=_record(site, recipient, items, moment, created_by))
     result.record.foreign_info_confirmation = foreign_info_confirmation(recipient, last_check)
@@ -241,6 +254,9 @@ def check(
         else:
             denied(({"type": kind, "value": value}, verdict))
     record = result.record
+    if route == personal.PERSONAL_DATA:
+        record.kind, record.consent_confirmation = route, personal.consent_text(recipient)
+        record.identified = [[a["type"], a["value"]] for a in result.allowed]
     record.allowed = [[raw, f"{raw}-{seq}"] for raw, seq in seqs.items()]
     record.allowed_count, record.denied_count = len(result.allowed), len(result.denied)
     when = clock.iso(moment)

@@ -38,6 +38,7 @@ COLUMNS = (
     ("denied_count", "提供しなかった件数", "Denied"),
     ("retention_until", "保存期限", "Retain until"),
     ("created_by", "確認を行ったAPIキー", "API key"),
+    ("kind", "記録の種類", "Record kind"),
 )
 #: Extra columns of a per-visitor export (disclosure, Art. 33(5)).
 VISITOR_COLUMNS = (
@@ -60,6 +61,10 @@ RECEIVED_COLUMNS = (
     ("created_by", "記録したAPIキー", "API key"),
 )
 _ITEM_SEP = {"ja": "、", "en": "; "}
+_KINDS = {
+    "pri": ("個人関連情報の提供（法第31条・確認記録）", "PRI provision (Art. 31)"),
+    "personal_data": ("個人データの第三者提供（法第29条・提供記録）", "Personal data (Art. 29)"),
+}
 
 
 def headers(columns: tuple[tuple[str, str, str], ...], lang: str) -> list[str]:
@@ -72,6 +77,7 @@ def row(record: ProvisionRecord, lang: str = "ja") -> dict[str, Any]:
     recipient = record.recipient
     return {
         "record_id": record.record_id,
+        "kind": _KINDS.get(record.kind, _KINDS["pri"])[0 if lang == "ja" else 1],
         "created_at": record.created_at,
         "provided_from": record.provided_from,
         "provided_to": record.provided_to,

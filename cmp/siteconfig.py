@@ -43,8 +43,11 @@ def recipient_view(recipient: Recipient, lang: str) -> dict[str, Any]:
         "purpose": _lang(recipient.purpose, lang),
         "recipient_purpose": _lang(recipient.recipient_purpose, lang),
         # A recipient that obtains the linking consent itself (Rule 26(1)) gets no toggle.
-        "links_personal_data": recipient.links_personal_data
-        and recipient.consent_method != "declaration",
+        "links_personal_data": (
+            recipient.links_personal_data and recipient.consent_method != "declaration"
+        )
+        or recipient.receives_personal_data,
+        "receives_personal_data": recipient.receives_personal_data,
         "consent_by_recipient": recipient.links_personal_data
         and recipient.consent_method == "declaration",
         "country": _lang(recipient.country, lang),

@@ -32,6 +32,7 @@ RECONSENT_RECIPIENT_FIELDS = {
     "system_basis",
     "exemption",
     "consent_method",
+    "receives_personal_data",
 }
 
 

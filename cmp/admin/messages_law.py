@@ -5,6 +5,18 @@ from __future__ import annotations
 
 LAW: dict[str, tuple[str, str]] = {
     "legal_basis": ("法令上の扱い", "How the law applies"),
+    "receives_personal_data": (
+        "ハッシュ化したメールアドレスなど、個人データを受け取る（法第27条）",
+        "Receives personal data such as hashed e-mail addresses (Art. 27)",
+    ),
+    "receives_personal_data_hint": (
+        "広告配信先の顧客リスト照合のように、当サイトが持つメールアドレスのハッシュ値を渡す場合。"
+        "バナーでこの提供先への提供の同意を名指しで求め、確認記録は個人データの提供の記録"
+        "（法第29条）として別に作られます。送信される情報にその項目を記載してください。",
+        "When hashed e-mail addresses are handed over (a customer-list match): the banner asks"
+        " consent to this recipient by name, and checks write their own Art. 29 record. List"
+        " the item among the information sent.",
+    ),
     "foreign_route": ("外国にある提供先の扱い（法第28条）", "Recipient abroad (APPI Art. 28)"),
     "foreign_route_hint": (
         "日本国内の提供先は「国内」。外国の提供先は、EEA・英国（同等の制度の国）、基準適合体制、"

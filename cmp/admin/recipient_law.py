@@ -37,6 +37,7 @@ class LawFields:
     no_link_note_ja, no_link_note_en = TextAreaField(), TextAreaField()
     exemption = SelectField(validate_choice=False)
     operator_itself = BooleanField()
+    receives_personal_data = BooleanField()
 
 
 def set_choices(form: Any) -> None:
@@ -74,6 +75,7 @@ def law_initial(r: Recipient) -> dict[str, Any]:
         "declaration_date": r.declaration.get("date", ""),
         "no_link_basis": r.no_link_basis,
         "exemption": r.exemption,
+        "receives_personal_data": r.receives_personal_data,
     }
     for lang in ("ja", "en"):
         data[f"country_{lang}"] = r.country.get(lang, "")
@@ -155,4 +157,7 @@ def clean_law(
     if found:
         form.fail(form.exemption, found)
     out["exemption"] = exemption if exemption in exemptions.EXEMPTIONS else ""
+    out["receives_personal_data"] = bool(form.receives_personal_data.data)
+    if out["receives_personal_data"] and out["exemption"]:
+        form.fail(form.exemption, "err_exempt_linking")
     return out
