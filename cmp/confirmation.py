@@ -152,4 +152,6 @@ def snapshot_extra(recipient: Recipient) -> dict[str, Any]:
         "consent_method": recipient.consent_method or "proxy",
         "declaration": dict(recipient.declaration),
         "no_link_basis": recipient.no_link_basis,
+        "joint_user": recipient.joint_user,
+        "receives_personal_data": recipient.receives_personal_data,
     }

@@ -63,6 +63,8 @@ class Site(_Record):
     alias_cookies: list[str] = field(default_factory=list)
     # Banner texts per language: {"ja": {"title": ..., "body": ...}, "en": {...}}.
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    # 共同利用 (APPI Art. 27(5)(iii)) as published, or {} (cmp.joint_use documents the keys).
+    joint_use: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,6 +115,8 @@ class Recipient(_Record):
     declaration: dict[str, str] = field(default_factory=dict)
     # It receives identifiers that are personal data (a hashed e-mail, cmp.personal).
     receives_personal_data: bool = False
+    # One of the site's joint users (共同利用者; Site.joint_use).
+    joint_user: bool = False
     # Why Art. 31 does not apply to a recipient that does not link (cmp.confirmation).
     no_link_basis: str = ""
     no_link_note: dict[str, str] = field(default_factory=dict)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cmp import clock, confirmation, decisions, foreign, ids, jst, periods, personal
+from cmp import clock, confirmation, decisions, foreign, ids, joint_use, jst, periods, personal
 from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site, TransferCheck
 from cmp.storage import Storage
 
@@ -240,6 +240,7 @@ def check(
     periods.apply_period(store, site.key, found, seqs, provided_from, moment)
     result = CheckResult(record=_record(site, recipient, items, moment, created_by))
     result.record.foreign_info_confirmation = foreign_info_confirmation(recipient, last_check)
+    result.record.consent_confirmation += joint_use.record_note(site, recipient)
     allowed, denied = result.allowed.append, result.denied.append
     for given, raw in zip(given_ids, raws, strict=True):
         verdict = found[raw] if raw is not None else decisions.INVALID_VISITOR_ID

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cmp import clock
+from cmp.joint_use import view as joint_use_view
 from cmp.model import Category, PolicyVersion, Recipient, Site
 from cmp.receipts import digest
 from cmp.storage import Storage
@@ -89,6 +90,8 @@ def public_config(
         "consent_lifetime_days": site.consent_lifetime_days,
         "alias_cookies": list(site.alias_cookies),
         "links": {"privacy_policy": site.privacy_policy_url, "external_transmission": notice_url},
+        # 共同利用 as the banner's details show it, or null (law stream, cmp.joint_use).
+        "joint_use": joint_use_view(site, lang),
     }
 
 

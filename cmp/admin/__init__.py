@@ -80,6 +80,7 @@ def init_app(app: Flask) -> None:
         auth,
         categories,
         i18n,
+        joint_use,
         keys,
         policies,
         preview,

@@ -5,6 +5,33 @@ from __future__ import annotations
 
 LAW: dict[str, tuple[str, str]] = {
     "legal_basis": ("法令上の扱い", "How the law applies"),
+    "text_policy_link": ("送信先のポリシーへのリンク", "Link to a recipient's policy"),
+    "text_opt_out_link": ("送信先のオプトアウトへのリンク", "Link to a recipient's opt-out"),
+    "text_joint_use_label": ("共同利用の見出し", "Joint use heading"),
+    "joint_use_title": ("共同利用", "Joint use"),
+    "joint_use_hint": (
+        "グループ会社などと個人データを共同利用する場合に、あらかじめ本人に通知・公表する事項です"
+        "（法第27条第5項第3号）。外部送信のページとバナーに表示されます。個人関連情報には共同利用の"
+        "例外がないため、個人データと照合する共同利用者にもバナーでの同意が必要です。",
+        "What the person must be told beforehand when data is used jointly within a group"
+        " (Art. 27(5)(iii)); shown on the notice page and in the banner. Joint use is no"
+        " exception for PRI: a joint user that links still needs the banner consent.",
+    ),
+    "joint_use_enabled": ("共同利用を公表する", "Publish a joint use"),
+    "joint_users": ("共同して利用する者", "Joint users"),
+    "joint_users_hint": ("1行に1社。", "One per line."),
+    "joint_scope": ("共同して利用する者の範囲", "Scope of joint users"),
+    "joint_items": ("共同して利用する項目", "Items used jointly"),
+    "joint_purpose": ("利用する者の利用目的", "Purpose of the joint users"),
+    "joint_responsible_name": (
+        "管理について責任を有する者の氏名又は名称",
+        "Party responsible for the management",
+    ),
+    "joint_user": ("共同利用者である", "Is a joint user"),
+    "joint_user_hint": (
+        "この送信先がサイトの共同利用者の1社である場合。",
+        "The recipient is one of the site's joint users.",
+    ),
     "receives_personal_data": (
         "ハッシュ化したメールアドレスなど、個人データを受け取る（法第27条）",
         "Receives personal data such as hashed e-mail addresses (Art. 27)",

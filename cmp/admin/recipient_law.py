@@ -38,6 +38,7 @@ class LawFields:
     exemption = SelectField(validate_choice=False)
     operator_itself = BooleanField()
     receives_personal_data = BooleanField()
+    joint_user = BooleanField()
 
 
 def set_choices(form: Any) -> None:
@@ -76,6 +77,7 @@ def law_initial(r: Recipient) -> dict[str, Any]:
         "no_link_basis": r.no_link_basis,
         "exemption": r.exemption,
         "receives_personal_data": r.receives_personal_data,
+        "joint_user": r.joint_user,
     }
     for lang in ("ja", "en"):
         data[f"country_{lang}"] = r.country.get(lang, "")
@@ -158,6 +160,7 @@ def clean_law(
         form.fail(form.exemption, found)
     out["exemption"] = exemption if exemption in exemptions.EXEMPTIONS else ""
     out["receives_personal_data"] = bool(form.receives_personal_data.data)
+    out["joint_user"] = bool(form.joint_user.data)
     if out["receives_personal_data"] and out["exemption"]:
         form.fail(form.exemption, "err_exempt_linking")
     return out
