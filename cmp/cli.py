@@ -215,7 +215,7 @@ def export_records(
         raise click.ClickException(f"no site '{site}'")
     first, last = _time_option(start, "--from"), _time_option(end, "--to")
     sign = verifier(app.config["SECRET_KEY"]).sign
-    with click.open_file(output, "w", encoding="utf-8") as out:
+    with click.open_file(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8") as out:
         if received:
             found = store.query_received_provisions(site, start=first, end=last)
             bar = tqdm(found, unit="record", desc="received", file=sys.stderr)

@@ -158,3 +158,31 @@ def parse_csv(text: str, columns: tuple[tuple[str, str, str], ...] = COLUMNS) ->
     by_header = {h: key for key, ja, en in columns for h in (ja, en)}
     keys = [by_header[h] for h in header]
     return [dict(zip(keys, line, strict=True)) for line in reader]
+
+
+#: What a disclosure to one person leaves out: other people's counts and cmp's key ids.
+_NOT_FOR_PERSON = ("allowed_count", "denied_count", "created_by")
+#: CSV columns of a disclosure to one person (Art. 33(5)).
+PERSON_COLUMNS = tuple(c for c in COLUMNS if c[0] not in _NOT_FOR_PERSON) + VISITOR_COLUMNS
+
+
+def for_person(doc: dict[str, Any], lang: str = "ja") -> dict[str, Any]:
+    """Return a record's JSON form as disclosed to the person it concerns: only what concerns
+    them, with a plain sentence saying what the record shows (ja or en)."""
+    out = {k: v for k, v in doc.items() if k not in _NOT_FOR_PERSON}
+    name = (doc.get("recipient") or {}).get("name", "")
+    first = doc.get("first_day") or jst.day(doc.get("provided_from", ""))
+    last = doc.get("last_day") or jst.day(doc.get("provided_to", ""))
+    days = first if first == last else f"{first}〜{last}"
+    listed = _ITEM_SEP.get(lang, "; ").join(doc.get("items") or [])
+    if lang == "en":
+        out["summary"] = (
+            f"On {days} (Japan time), this site provided your information ({listed}) to"
+            f" {name}, after checking your consent."
+        )
+    else:
+        out["summary"] = (
+            f"当サイトは、{days}（日本時間）に、あなたの同意を確認したうえで、あなたの情報"
+            f"（{listed}）を{name}に提供しました。"
+        )
+    return out

@@ -103,9 +103,17 @@ SCHEMAS: dict[str, Any] = {
     },
     "ProvisionRecord": {
         "type": "object",
-        "required": [*_RECORD_PROPS, "recipient"],
+        # A disclosure to one person (?visitor_id=) leaves out the counts and the key id.
+        "required": [
+            *(k for k in _RECORD_PROPS if k not in ("allowed_count", "denied_count", "created_by")),
+            "recipient",
+        ],
         "properties": {
             **_RECORD_PROPS,
+            "summary": _STR,
+            "kind": _STR,
+            "first_day": _STR,
+            "last_day": _STR,
             "recipient": {
                 "type": "object",
                 "required": ["key", "name", "address", "representative", "country"],

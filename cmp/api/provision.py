@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 
-from cmp import clock, context, provision
+from cmp import clock, context, provision, records
 from cmp import items as items_rule
 from cmp.api import auth, bp, site_config
+from cmp.api import records as records_api
 from cmp.api.aliases import parse_identifier
 from cmp.api.problems import Problem, field, json_body
 from cmp.api.records import parse_time
@@ -168,4 +169,14 @@ def list_received(site: str) -> Response:
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
     found = store.query_received_provisions(site, start=start, end=end)
+    # Disclosure to one person (Art. 33(5) applied to the receiver's records): their own only.
+    person = request.args.get("person_id")
+    if person is not None:
+        found = [r for r in found if r.person_id == person]
+    fmt, lang = request.args.get("format", "json"), request.args.get("lang", "ja")
+    if fmt not in ("json", "csv") or lang not in ("ja", "en"):
+        raise Problem(422, "validation_error", "'format' is json or csv, 'lang' ja or en")
+    if fmt == "csv":
+        rows = [records.received_row(r, lang) for r in found]
+        return records_api.csv_response(rows, records.RECEIVED_COLUMNS, lang, f"{site}-received")
     return jsonify({"records": [r.to_dict() for r in found], "count": len(found)})

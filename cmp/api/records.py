@@ -100,8 +100,9 @@ def provision_records(site: str) -> Response:
         ]
         if fmt == "csv":
             rows = records.visitor_rows(found, sign, lang)
-            return _csv(rows, records.COLUMNS + records.VISITOR_COLUMNS, lang, f"{site}-visitor")
-        return jsonify({"records": [records.present(r, sign) for r in found], "count": len(found)})
+            return _csv(rows, records.PERSON_COLUMNS, lang, f"{site}-visitor")
+        shown = [records.for_person(records.present(r, sign), lang) for r in found]
+        return jsonify({"records": shown, "count": len(found)})
     if fmt == "csv":
         everything = _primed(
             store.iter_provision_records(
@@ -166,3 +167,7 @@ def _csv(rows, columns, lang: str, name: str) -> Response:  # noqa: ANN001 - ite
     resp = Response(stream_with_context(generate()), mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return resp
+
+
+#: The streaming CSV answer (BOM first), for other endpoints' exports (received provisions).
+csv_response = _csv
