@@ -270,11 +270,22 @@ PATHS: dict[str, Any] = {
             },
         },
         "get": {
-            "summary": "Received-provision records by time (scope read)",
-            "parameters": [_SITE, *_QUERY[:2]],
+            "summary": "Received-provision records by time, or one person's (scope read)",
+            "parameters": [
+                _SITE,
+                *_QUERY[:2],
+                *_QUERY[3:5],
+                {"name": "person_id", "in": "query", "schema": _STR},
+            ],
             "security": _SECURED,
             "responses": {
-                "200": _json("ReceivedProvisionList", "the records"),
+                "200": {
+                    **_json("ReceivedProvisionList", "the records"),
+                    "content": {
+                        **_json("ReceivedProvisionList", "the records")["content"],
+                        "text/csv": {},
+                    },
+                },
                 **_problems(401, 403, 404, 422, 503),
             },
         },

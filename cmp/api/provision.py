@@ -1,8 +1,9 @@
 """Provision checks (APPI Art. 31, scope provision) and received provisions (Art. 30).
 
 ``POST /sites/{site}/provision-checks`` answers per id and writes one confirmation record;
-``POST /sites/{site}/received-provisions`` records information received from a provider,
-``GET`` lists those records (scope read).
+``POST /sites/{site}/received-provisions`` records information received from a provider
+(items checked by the one rule of :mod:`cmp.items`), ``GET`` lists those records (scope
+read): ``?person_id=`` one person's only (disclosure), ``format=csv`` with ``lang``.
 """
 
 from __future__ import annotations
