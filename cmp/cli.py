@@ -155,7 +155,7 @@ def _time_option(value: str | None, name: str) -> str:
 
     if not value:
         return ""
-    text = f"{value}T00:00:00Z" if re.match(r"^\d{4}-\d{2}-\d{2}$", value) else value
+    text = f"{value}T00:00:00+09:00" if re.match(r"^\d{4}-\d{2}-\d{2}$", value) else value
     try:
         return clock.iso(clock.parse(text))
     except ValueError as exc:
@@ -220,11 +220,12 @@ def export_records(
         else:
             rows = (records.row(r, lang) for r in bar)
             lines = records.csv_lines(rows, records.COLUMNS, lang)
-    _write_export(lines, output, lang)
+    # A byte-order mark first in a CSV: spreadsheet software then reads Japanese as UTF-8.
+    _write_export(lines, output, lang, bom=fmt == "csv")
     bar.close()
 
 
-def _write_export(lines: Iterable[str], output: str, lang: str) -> None:
+def _write_export(lines: Iterable[str], output: str, lang: str, *, bom: bool = False) -> None:
     """Write an export so that it either completes or visibly does not.
 
     A file is written as ``<output>.partial`` and renamed to ``output`` only once the last
@@ -235,7 +236,7 @@ def _write_export(lines: Iterable[str], output: str, lang: str) -> None:
     from cmp.api.records import INCOMPLETE
 
     target = output if output == "-" else f"{output}.partial"
-    with click.open_file(target, "w", encoding="utf-8") as out:
+    with click.open_file(target, "w", encoding="utf-8-sig" if bom else "utf-8") as out:
         try:
             for line in lines:
                 out.write(line)

@@ -61,7 +61,8 @@ def choose_recipients(
     """Return the full recipient map a decision grants.
 
     A recipient is on only if its category is on. One that links data to personal data
-    (APPI Art. 31) must also be consented by name; the others follow their category.
+    (APPI Art. 31) must also be consented by name, unless it obtains that consent itself
+    (a declaration, Rule 26(1)); the others follow their category.
     """
     known = {r.key for r in recipients}
     unknown = sorted(set(requested) - known)
@@ -70,7 +71,10 @@ def choose_recipients(
     chosen: dict[str, bool] = {}
     for recipient in recipients:
         category_on = bool(categories.get(recipient.category, False))
-        if recipient.links_personal_data:
+        # A recipient that obtains the linking consent itself (Rule 26(1) declaration) is
+        # not asked about by name here: it follows its category like the others.
+        named = recipient.links_personal_data and recipient.consent_method != "declaration"
+        if named or recipient.receives_personal_data:
             chosen[recipient.key] = category_on and bool(requested.get(recipient.key, False))
         else:
             chosen[recipient.key] = category_on
@@ -166,6 +170,9 @@ DISPLAY_METHODS = frozenset({"banner", "preferences"})
 MATERIAL_FIELDS = (
     "category name service items purpose recipient_purpose links_personal_data".split()
 )
+#: Fields the provision rule also compares between versions, with their defaults (a
+#: snapshot written before a field existed holds the default): who obtains the consent.
+RULE_FIELDS = {"consent_method": "", "receives_personal_data": False}
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,9 @@ class ProvisionRule:
     unchanged_versions: frozenset[int]
     #: Policy versions whose notice showed the recipient's current country information.
     foreign_shown_versions: frozenset[int]
+    #: The recipient declared (Rule 26(1)) that it obtained the consent itself, so named
+    #: consent and the foreign information are confirmed by its declaration, not receipts.
+    by_declaration: bool = False
 
 
 @dataclass(frozen=True)
@@ -224,6 +234,8 @@ def provision_rule(
         )
         if then is None or any(then.get(f) != live[f] for f in MATERIAL_FIELDS):
             continue
+        if any(then.get(f, default) != live[f] for f, default in RULE_FIELDS.items()):
+            continue
         unchanged.add(version)
         same_foreign = (
             then.get("country") == live["country"] and then.get("foreign") == live["foreign"]
@@ -237,6 +249,7 @@ def provision_rule(
         foreign=recipient.foreign is not None,
         unchanged_versions=frozenset(unchanged),
         foreign_shown_versions=frozenset(shown),
+        by_declaration=recipient.links_personal_data and recipient.consent_method == "declaration",
     )
 
 
@@ -300,6 +313,8 @@ def provision_verdict(
     version = basis.policy_version if basis else summary.choice.policy_version
     if version not in rule.unchanged_versions:
         return OUTDATED
+    if rule.by_declaration:
+        return None
     if rule.links_personal_data and (
         rule.recipient not in summary.choice.recipients or not (basis and basis.recipient_granted)
     ):

@@ -63,6 +63,8 @@ class Site(_Record):
     alias_cookies: list[str] = field(default_factory=list)
     # Banner texts per language: {"ja": {"title": ..., "body": ...}, "en": {...}}.
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    # 共同利用 (APPI Art. 27(5)(iii)) as published, or {} (cmp.joint_use documents the keys).
+    joint_use: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,6 +102,24 @@ class Recipient(_Record):
     policy_url: str = ""
     opt_out_url: str = ""
     exemption: str = ""
+    # -- how the law applies (cmp/foreign.py, cmp/confirmation.py; docs/provision.md) --
+    # Art. 28 route for a recipient abroad: "" (in Japan, or "consent" when ``foreign`` is
+    # set), "equivalent" (EEA/UK, country_code from cmp.foreign's fixed list), "system"
+    # (基準適合体制, system_basis names it), "consent" (Rule 17(2) information shown).
+    foreign_route: str = ""
+    country_code: str = ""
+    system_basis: str = ""
+    # Rule 26(1): "" (own check of consent obtained on the recipient's behalf, 代行) or
+    # "declaration" (the recipient's declaration or pledge: {"document", "date"}).
+    consent_method: str = ""
+    declaration: dict[str, str] = field(default_factory=dict)
+    # It receives identifiers that are personal data (a hashed e-mail, cmp.personal).
+    receives_personal_data: bool = False
+    # One of the site's joint users (共同利用者; Site.joint_use).
+    joint_user: bool = False
+    # Why Art. 31 does not apply to a recipient that does not link (cmp.confirmation).
+    no_link_basis: str = ""
+    no_link_note: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -218,6 +238,28 @@ class ProvisionRecord(_Record):
     created_at: str = ""
     # The visitor ids allowed, each with the receipt that justified it: [[vid, receipt_id]].
     allowed: list[list[str]] = field(default_factory=list)
+    # The first and last day of provision as Japanese calendar days (Asia/Tokyo).
+    first_day: str = ""
+    last_day: str = ""
+    # "pri" (個人関連情報, Art. 31 record) or "personal_data" (Art. 29 record), and for the
+    # latter the identifiers of the people provided: [[type, value]] (Rule 20).
+    kind: str = "pri"
+    identified: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class TransferCheck(_Record):
+    """One periodic check of a recipient's 基準適合体制 (Art. 28(3), Rule 18): when, what was
+    checked (``implementation``, ``foreign_law``), the result (``ok`` or ``failed``)."""
+
+    site: str
+    recipient: str
+    checked_on: str
+    checked: list[str]
+    result: str
+    note: str = ""
+    actor: str = ""
+    created_at: str = ""
 
 
 @dataclass

@@ -15,8 +15,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cmp import aliases, clock, decisions, ids, lookup
-from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site
+from cmp import (
+    aliases,
+    clock,
+    confirmation,
+    decisions,
+    foreign,
+    ids,
+    joint_use,
+    jst,
+    lookup,
+    periods,
+    personal,
+)
+from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site, TransferCheck
 from cmp.storage import Storage
 
 
@@ -54,39 +66,52 @@ def recipient_snapshot(recipient: Recipient) -> dict[str, Any]:
         "foreign": (
             {k: v.get("ja") or v.get("en", "") for k, v in foreign.items()} if foreign else None
         ),
+        **confirmation.snapshot_extra(recipient),
     }
 
 
 def consent_confirmation(recipient: Recipient) -> str:
-    """Return how consent was confirmed (Rule 26, Rule 28(1)), in Japanese and English."""
-    if recipient.links_personal_data:
-        return (
-            "提供先に代わり提供元が本人の同意を取得し（代行）、提供元が保存する同意の受領証"
-            "（提供先名・項目・目的を表示した画面での同意操作の記録）により確認した。"
-            " / Consent obtained by the provider on the recipient's behalf and confirmed by"
-            " the provider's own check of its consent receipts (the visitor acted on a screen"
-            " naming the recipient, the items and the purpose)."
+    """Return how consent was confirmed (Rule 26, Rule 28(1)); see :mod:`cmp.confirmation`."""
+    return confirmation.consent_text(recipient)
+
+
+def foreign_info_confirmation(recipient: Recipient, last_check: TransferCheck | None = None) -> str:
+    """Return the foreign-provision confirmation naming the Art. 28 route taken."""
+    return confirmation.foreign_text(recipient, last_check)
+
+
+def legal_gate(
+    store: Storage, site: Site, recipient: Recipient, moment: datetime
+) -> TransferCheck | None:
+    """Refuse a check whose recipient's legal basis is incomplete; once per call, not per id.
+
+    A linking recipient abroad needs a registered route; a 基準適合体制 needs current
+    periodic checks (Rule 18); a declaration needs its document and date. Return the
+    latest periodic check for the record (None when not a 基準適合体制).
+    """
+    route = foreign.route(recipient)
+    if recipient.links_personal_data and route == foreign.UNDETERMINED:
+        raise ProvisionError(
+            "foreign_route_missing",
+            f"{recipient.key} is abroad with no Art. 28 route registered: choose one in the admin",
         )
-    return (
-        "提供先は個人関連情報を個人データとして取得しない（紐付けない）ため法第31条の同意は不要;"
-        "カテゴリへの同意とオプトアウトの有無を同意記録により確認した。 / The recipient does not"
-        " link the data to personal data (Art. 31 consent not required); consent to the"
-        " category and the absence of an opt-out were checked against the consent records."
-    )
-
-
-def foreign_info_confirmation(recipient: Recipient) -> str:
-    """Return the foreign-information confirmation (Rule 17(2)), or why none applies."""
-    if recipient.foreign is None:
-        return "該当なし（外国にある第三者ではない） / Not applicable (recipient not abroad)"
-    country = recipient.country.get("ja") or recipient.country.get("en", "")
-    return (
-        f"外国（{country}）にある提供先: 同意取得時に所在国名、当該国の個人情報保護制度及び提供先の"
-        "講ずる措置を表示したことを、受領証のポリシー版（表示内容の記録）により確認した。"
-        f" / Recipient abroad ({recipient.country.get('en', country)}): the country, its"
-        " data-protection system and the recipient's measures were shown when consent was"
-        " given, as the policy version recorded in each consent receipt shows."
-    )
+    if recipient.consent_method == confirmation.DECLARATION and not (
+        confirmation.declaration_complete(recipient)
+    ):
+        raise ProvisionError(
+            "declaration_missing", f"{recipient.key}: the declaration's document and date"
+        )
+    if route != foreign.SYSTEM:
+        return None
+    checks = store.list_transfer_checks(site.key, recipient.key)
+    current, reason, last = foreign.check_status(checks, jst.today(moment))
+    if not current:
+        raise ProvisionError(
+            "transfer_check_due",
+            f"{recipient.key}: the periodic check of its set-up (Rule 18) is {reason}",
+            reason=reason,
+        )
+    return last
 
 
 def new_record_id(prefix: str = "pr") -> str:
@@ -210,6 +235,20 @@ def check(
             items=unknown,
         )
     moment = now or clock.now()
+    route = personal.kind_of(list(identifiers))
+    if route is None:
+        raise ProvisionError(
+            "mixed_identifier_kinds",
+            "hashed e-mail addresses are personal data: check them in a call of their own",
+        )
+    if route == personal.PERSONAL_DATA and not recipient.receives_personal_data:
+        raise ProvisionError(
+            personal.NOT_REGISTERED,
+            f"{recipient_key} is not registered as receiving personal data (a hashed e-mail"
+            " is personal data, never provided on cookie consent)",
+        )
+    judged = personal.rule_recipient(recipient) if route == personal.PERSONAL_DATA else recipient
+    last_check = legal_gate(store, site, judged, moment)
     verifier = ids.verifier(secret_key)
     given_ids = list(dict.fromkeys(visitor_ids))
     raws = [verifier.raw(v) for v in given_ids]
@@ -228,8 +267,11 @@ def check(
     links = store.resolve_alias_links(site.key, pairs) if pairs else []
     alias_raws = [link.visitor_id if link else None for link in links]
     raw_ids = list(dict.fromkeys(r for r in raws + alias_raws if r is not None))
-    found, seqs = verdicts(store, site, recipient, raw_ids, int(moment.timestamp()))
+    found, seqs = verdicts(store, site, judged, raw_ids, int(moment.timestamp()))
+    periods.apply_period(store, site.key, found, seqs, provided_from, moment)
     result = CheckResult(record=_record(site, recipient, items, moment, created_by))
+    result.record.foreign_info_confirmation = foreign_info_confirmation(recipient, last_check)
+    result.record.consent_confirmation += joint_use.record_note(site, recipient)
     allowed, denied = result.allowed.append, result.denied.append
     provided: set[str] = set()
     for raw, answer in zip(raws, shown, strict=True):
@@ -258,11 +300,15 @@ def check(
         # Keep in the record only the ids actually allowed (not those only banner-claimed).
         provided.update(r for r in raws if r is not None and found[r] is None)
         seqs = {raw: seq for raw, seq in seqs.items() if raw in provided}
+    if route == personal.PERSONAL_DATA:
+        record.kind, record.consent_confirmation = route, personal.consent_text(recipient)
+        record.identified = [[a["type"], a["value"]] for a in result.allowed]
     record.allowed = [[raw, f"{raw}-{seq}"] for raw, seq in seqs.items()]
     record.allowed_count, record.denied_count = len(result.allowed), len(result.denied)
     when = clock.iso(moment)
     record.provided_from = provided_from or when
     record.provided_to = provided_to or when
+    record.first_day, record.last_day = jst.day(record.provided_from), jst.day(record.provided_to)
     last = max(moment, clock.parse(record.provided_to))
     record.retention_until = retention_until(last, retention_days)
     store.append_provision_record(record)

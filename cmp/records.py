@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from cmp import csvsafe
+from cmp import csvsafe, jst
 from cmp.model import ProvisionRecord, ReceivedProvision
 
 #: CSV columns of a confirmation record: (key, Japanese header, English header).
@@ -24,6 +24,8 @@ COLUMNS = (
     ("created_at", "作成日時", "Created at"),
     ("provided_from", "提供期間（開始）", "Provided from"),
     ("provided_to", "提供期間（終了）", "Provided to"),
+    ("first_day", "提供の初日（日本時間）", "First day (JST)"),
+    ("last_day", "提供の末日（日本時間）", "Last day (JST)"),
     ("recipient_key", "提供先キー", "Recipient key"),
     ("recipient_name", "提供先の氏名又は名称", "Recipient name"),
     ("recipient_address", "提供先の住所", "Recipient address"),
@@ -37,6 +39,7 @@ COLUMNS = (
     ("denied_count", "提供しなかった件数", "Denied"),
     ("retention_until", "保存期限", "Retain until"),
     ("created_by", "確認を行ったAPIキー", "API key"),
+    ("kind", "記録の種類", "Record kind"),
 )
 #: Extra columns of a per-visitor export (disclosure, Art. 33(5)).
 VISITOR_COLUMNS = (
@@ -59,6 +62,10 @@ RECEIVED_COLUMNS = (
     ("created_by", "記録したAPIキー", "API key"),
 )
 _ITEM_SEP = {"ja": "、", "en": "; "}
+_KINDS = {
+    "pri": ("個人関連情報の提供（法第31条・確認記録）", "PRI provision (Art. 31)"),
+    "personal_data": ("個人データの第三者提供（法第29条・提供記録）", "Personal data (Art. 29)"),
+}
 
 
 def headers(columns: tuple[tuple[str, str, str], ...], lang: str) -> list[str]:
@@ -71,9 +78,12 @@ def row(record: ProvisionRecord, lang: str = "ja") -> dict[str, Any]:
     recipient = record.recipient
     return {
         "record_id": record.record_id,
+        "kind": _KINDS.get(record.kind, _KINDS["pri"])[0 if lang == "ja" else 1],
         "created_at": record.created_at,
         "provided_from": record.provided_from,
         "provided_to": record.provided_to,
+        "first_day": record.first_day or jst.day(record.provided_from),
+        "last_day": record.last_day or jst.day(record.provided_to),
         "recipient_key": recipient.get("key", ""),
         "recipient_name": recipient.get("name", ""),
         "recipient_address": recipient.get("address", ""),
@@ -153,3 +163,31 @@ def parse_csv(text: str, columns: tuple[tuple[str, str, str], ...] = COLUMNS) ->
     by_header = {h: key for key, ja, en in columns for h in (ja, en)}
     keys = [by_header[h] for h in header]
     return [dict(zip(keys, (csvsafe.restore(v) for v in line), strict=True)) for line in reader]
+
+
+#: What a disclosure to one person leaves out: other people's counts and cmp's key ids.
+_NOT_FOR_PERSON = ("allowed_count", "denied_count", "created_by")
+#: CSV columns of a disclosure to one person (Art. 33(5)).
+PERSON_COLUMNS = tuple(c for c in COLUMNS if c[0] not in _NOT_FOR_PERSON) + VISITOR_COLUMNS
+
+
+def for_person(doc: dict[str, Any], lang: str = "ja") -> dict[str, Any]:
+    """Return a record's JSON form as disclosed to the person it concerns: only what concerns
+    them, with a plain sentence saying what the record shows (ja or en)."""
+    out = {k: v for k, v in doc.items() if k not in _NOT_FOR_PERSON}
+    name = (doc.get("recipient") or {}).get("name", "")
+    first = doc.get("first_day") or jst.day(doc.get("provided_from", ""))
+    last = doc.get("last_day") or jst.day(doc.get("provided_to", ""))
+    days = first if first == last else f"{first}〜{last}"
+    listed = _ITEM_SEP.get(lang, "; ").join(doc.get("items") or [])
+    if lang == "en":
+        out["summary"] = (
+            f"On {days} (Japan time), this site provided your information ({listed}) to"
+            f" {name}, after checking your consent."
+        )
+    else:
+        out["summary"] = (
+            f"当サイトは、{days}（日本時間）に、あなたの同意を確認したうえで、あなたの情報"
+            f"（{listed}）を{name}に提供しました。"
+        )
+    return out

@@ -91,6 +91,8 @@ def demo_recipients() -> list[Recipient]:
                 "en": "Producing statistics and providing its service",
             },
             links_personal_data=False,
+            # Why Art. 31 does not apply: the record states it (cmp.confirmation).
+            no_link_basis="contract",
             policy_url="https://analytics.example.jp/privacy",
             opt_out_url="https://analytics.example.jp/opt-out",
         ),
@@ -111,7 +113,7 @@ def demo_recipients() -> list[Recipient]:
                 "en": "Showing ads that match your interests",
             },
             recipient_purpose={
-                "ja": "提供先が保有する会員情報と紐付けた広告配信と分析",
+                "ja": "提供先が保有する会員情報と結び付けた広告配信と分析",
                 "en": "Ad delivery and analysis linked to the member data it holds",
             },
             links_personal_data=True,
@@ -155,7 +157,7 @@ def demo_recipients() -> list[Recipient]:
             },
             purpose={"ja": "広告の配信と効果測定", "en": "Ad delivery and measurement"},
             recipient_purpose={
-                "ja": "提供先が保有する利用者情報と紐付けた広告配信",
+                "ja": "提供先が保有する利用者情報と結び付けた広告配信",
                 "en": "Ad delivery linked to user data it holds",
             },
             links_personal_data=True,

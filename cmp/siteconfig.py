@@ -17,6 +17,7 @@ from typing import Any
 
 from cmp import clock
 from cmp.decisions import provision_rule
+from cmp.joint_use import view as joint_use_view
 from cmp.model import Category, PolicyVersion, Recipient, Site
 from cmp.receipts import digest
 from cmp.storage import Storage
@@ -43,7 +44,14 @@ def recipient_view(recipient: Recipient, lang: str) -> dict[str, Any]:
         "items": list(recipient.items.get(lang) or recipient.items.get("ja") or []),
         "purpose": _lang(recipient.purpose, lang),
         "recipient_purpose": _lang(recipient.recipient_purpose, lang),
-        "links_personal_data": recipient.links_personal_data,
+        # A recipient that obtains the linking consent itself (Rule 26(1)) gets no toggle.
+        "links_personal_data": (
+            recipient.links_personal_data and recipient.consent_method != "declaration"
+        )
+        or recipient.receives_personal_data,
+        "receives_personal_data": recipient.receives_personal_data,
+        "consent_by_recipient": recipient.links_personal_data
+        and recipient.consent_method == "declaration",
         "country": _lang(recipient.country, lang),
         "foreign": foreign,
         "policy_url": recipient.policy_url,
@@ -97,6 +105,8 @@ def public_config(
         "cookie_domain": site.cookie_domain or None,
         "links": {"privacy_policy": site.privacy_policy_url, "external_transmission": notice_url},
         "sync": sync,
+        # 共同利用 as the banner's details show it, or null (law stream, cmp.joint_use).
+        "joint_use": joint_use_view(site, lang),
     }
 
 

@@ -1,7 +1,9 @@
 """Built-in banner texts in Japanese and English.
 
 A site's own texts override these key by key, so a new site shows a complete, plain-language
-banner before its operator edits anything (LAW.md §4).
+banner before its operator edits anything (LAW.md §4). The words follow :mod:`cmp.glossary`
+(送信先 for 外部送信, 提供先 for Art. 31, plain explanations instead of 個人データ/紐付け), and
+the first layer says what 「同意する」 does: it agrees to every recipient listed.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
     "ja": {
         "title": "Cookie等の利用について",
         "body": (
-            "当サイトは、閲覧履歴やCookie IDなどの情報を、アクセス解析や広告配信のために"
-            "外部の事業者へ送信します。送信先・送信される情報・利用目的は「外部送信について」で"
-            "ご確認いただけます。同意しない場合も、サイトの利用に必要な機能は使えます。"
+            "当サイトは、アクセス解析と広告配信のために、閲覧したページ、Cookie IDなどの情報を"
+            "外部の事業者（送信先）へ送信します。「同意する」を押すと、一覧のすべての送信先への"
+            "送信に同意したことになり、その中には、受け取った情報をあなたの会員情報など"
+            "（あなたが誰かわかる情報）と結び付けて使う事業者（提供先）も含まれます。"
+            "送信先ごとに選ぶには「設定」を押してください。「拒否する」を押しても、サイトの利用に"
+            "必要な機能は使えます。"
         ),
         "accept_all": "同意する",
         "reject_all": "拒否する",
@@ -20,10 +25,11 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         "save": "選択を保存",
         "close": "閉じる",
         "essential_note": "必須（常に有効）",
-        "linking_title": "提供先での個人データとの紐付けへの同意",
+        "linking_title": "あなたが誰かわかる情報と結び付ける事業者（提供先）",
         "linking_body": (
-            "以下の提供先は、送信された情報を提供先が保有する個人データと紐付けて利用します。"
-            "提供先ごとに同意するかを選べます。"
+            "以下の提供先は、受け取った情報を、提供先がすでに持っているあなたの情報（会員の氏名や"
+            "メールアドレスなど）と結び付けて使います。ここでは提供先ごとに同意するかを選べます。"
+            "最初の画面で「同意する」を押した場合は、これらすべての提供先に同意したことになります。"
         ),
         "recipients_label": "送信先",
         "items_label": "送信される情報",
@@ -37,7 +43,10 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         "iframe_placeholder": "このコンテンツを表示するには、次のカテゴリへの同意が必要です。",
         "iframe_button": "同意して表示",
         "gpc_note": "GPCが有効なため、対象のカテゴリはオフです。オンにすることもできます。",
-        "linking_toggle": "個人データとの紐付けに同意する",
+        "linking_toggle": "この提供先が、あなたが誰かわかる情報と結び付けることに同意する",
+        "policy_link": "送信先のプライバシーポリシー",
+        "opt_out_link": "送信先のオプトアウト",
+        "joint_use_label": "共同利用",
         "opt_out": (
             "設定はいつでも「Cookie設定」から変更できます。オプトアウトすると、"
             "それ以降の送信・提供は停止されます。"
@@ -46,10 +55,11 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "How we use cookies",
         "body": (
-            "This site sends information such as your browsing history and cookie IDs to "
-            "other companies for analytics and advertising. See 'External transmission' for "
-            "who receives what and why. If you decline, everything the site needs to work "
-            "still works."
+            "This site sends information such as the pages you view and cookie IDs to other"
+            " companies (recipients) for analytics and advertising. 'Accept' agrees to every"
+            " recipient listed, including those that combine what they receive with what they"
+            " know about you, such as your membership. Use 'Settings' to choose per recipient."
+            " If you reject, everything the site needs to work still works."
         ),
         "accept_all": "Accept",
         "reject_all": "Reject",
@@ -57,10 +67,11 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         "save": "Save choices",
         "close": "Close",
         "essential_note": "Required (always on)",
-        "linking_title": "Consent to linking with personal data at the recipient",
+        "linking_title": "Recipients that combine data with what identifies you",
         "linking_body": (
-            "The recipients below link the information they receive to personal data they "
-            "hold. You can choose for each recipient."
+            "The recipients below combine what they receive with what they already know about"
+            " you (such as your name or e-mail address as their member). You can choose for"
+            " each here; 'Accept' on the first screen agrees to all of them."
         ),
         "recipients_label": "Recipients",
         "items_label": "Information sent",
@@ -74,7 +85,10 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         "iframe_placeholder": "To show this content, consent to the following category.",
         "iframe_button": "Consent and show",
         "gpc_note": "Global Privacy Control is on: its categories start off; you may turn them on.",
-        "linking_toggle": "I consent to linking with personal data",
+        "linking_toggle": "I agree that this recipient combines it with what identifies me",
+        "policy_link": "Recipient's privacy policy",
+        "opt_out_link": "Recipient's opt-out",
+        "joint_use_label": "Joint use",
         "opt_out": (
             "You can change your choice at any time under 'Cookie settings'. Opting out stops "
             "any sending or provision from then on."

@@ -228,9 +228,10 @@ def test_times_at_the_edges_of_the_range_are_taken(
     resp = client.post(f"{SITE}/provision-checks", json=body, headers=auth(api_key("provision")))
     assert resp.status_code == 200, resp.get_json()
     (record,) = app.extensions["cmp.store"].query_provision_records("demo")
-    assert record.provided_to == "2200-12-31T00:00:00Z"
+    # A bare day is a Japanese calendar day: 2200-12-31 starts at 00:00 JST.
+    assert record.provided_to == "2200-12-30T15:00:00Z" and record.last_day == "2200-12-31"
     # Three calendar years after the last provision, never less (Rule 29).
-    assert "2203-12-31T00:00:00Z" <= record.retention_until <= "2204-01-01T00:00:00Z"
+    assert "2203-12-30T15:00:00Z" <= record.retention_until <= "2204-01-01T00:00:00Z"
     listed = client.get(
         f"{SITE}/provision-records",
         query_string={"from": "1970-01-01", "to": "2200-12-31T23:59:59Z"},

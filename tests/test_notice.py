@@ -66,10 +66,11 @@ def test_foreign_recipient_shows_country_system_and_measures(client) -> None:
     part = sections(client.get("/sites/demo/external-transmission").text)["ad-global"]
     assert "アメリカ合衆国" in part
     assert "当該国の個人情報保護制度" in part and "カリフォルニア州消費者プライバシー法" in part
-    assert "送信先が講ずる措置" in part and "OECD" in part
-    assert "個人データと紐付けて利用します" in part
+    # Art. 31 terms: 提供先 (glossary), plain words instead of 個人データ/紐付け (issue 11).
+    assert "提供先が講ずる措置" in part and "OECD" in part
+    assert "あなたの情報（会員の氏名やメールアドレスなど）と結び付けて使います" in part
     domestic = sections(client.get("/sites/demo/external-transmission").text)["analytics-co"]
-    assert "当該国の個人情報保護制度" not in domestic and "紐付け" not in domestic
+    assert "当該国の個人情報保護制度" not in domestic and "結び付け" not in domestic
 
 
 def test_operator_text_stays_inert(app: Flask, client) -> None:

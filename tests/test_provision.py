@@ -250,20 +250,22 @@ def test_limits_and_bad_requests(app: Flask, client: FlaskClient, api_key) -> No
 
 def test_provision_period_sets_the_record_dates(app: Flask, client: FlaskClient, api_key) -> None:
     vid = decide(client, {"targeting": True}, {"dmp-partner": True})
+    today = clock.now()
     resp = check(
         client,
         api_key("provision"),
         "dmp-partner",
         [vid],
-        provided_from="2026-01-01",
+        provided_from=clock.iso(today + timedelta(days=1)),
         provided_to="2099-01-31",
     )
-    assert resp.status_code == 200
+    assert resp.status_code == 200 and resp.get_json()["allowed"] == [vid]
     record = app.extensions["cmp.store"].query_provision_records("demo")[0]
-    assert record.provided_from == "2026-01-01T00:00:00Z"
-    assert record.provided_to == "2099-01-31T00:00:00Z"
+    assert record.provided_from == clock.iso(today + timedelta(days=1))
+    # Days are Japanese calendar days: 2099-01-31 begins at 00:00 JST.
+    assert record.provided_to == "2099-01-30T15:00:00Z" and record.last_day == "2099-01-31"
     # Batch records are kept for three years after the last provision.
-    assert "2102-01-31T00:00:00Z" <= record.retention_until <= "2102-02-01T00:00:00Z"
+    assert "2102-01-30T15:00:00Z" <= record.retention_until <= "2102-02-01T00:00:00Z"
 
 
 @given(text=st.text(max_size=60) | st.from_regex(r"[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{27}"))

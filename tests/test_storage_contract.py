@@ -458,3 +458,26 @@ def test_sync_counter_bumps_atomically_per_site(store_url: str, seeded: Storage)
     other.close()
     assert sorted(seen) == list(range(3, 203))
     assert seeded.get_sync("demo") == 202
+
+
+# -- periodic checks of a 基準適合体制 (issue 11 gap 3) ------------------------------------
+
+
+def test_transfer_checks_append_and_list_per_recipient(seeded: Storage) -> None:
+    from cmp.model import TransferCheck
+
+    def made(recipient: str, day: str, result: str = "ok") -> TransferCheck:
+        return TransferCheck(
+            "demo", recipient, day, ["implementation", "foreign_law"], result, note="確認 ✓"
+        )
+
+    assert seeded.list_transfer_checks("demo", "ad-global") == []
+    first, second = made("ad-global", "2026-05-01"), made("ad-global", "2025-01-01", "failed")
+    seeded.append_transfer_check(first)
+    seeded.append_transfer_check(second)
+    seeded.append_transfer_check(made("dmp-partner", "2026-01-01"))
+    assert seeded.list_transfer_checks("demo", "ad-global") == [first, second]
+    assert [c.recipient for c in seeded.list_transfer_checks("demo", "dmp-partner")] == [
+        "dmp-partner"
+    ]
+    assert seeded.list_transfer_checks("other", "ad-global") == []

@@ -80,6 +80,7 @@ def init_app(app: Flask) -> None:
         auth,
         categories,
         i18n,
+        joint_use,
         keys,
         policies,
         preview,
@@ -87,6 +88,7 @@ def init_app(app: Flask) -> None:
         sites,
         stats,
         texts,
+        transfer_checks,
     )
 
     app.session_interface = AdminSessionInterface()

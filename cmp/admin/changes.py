@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cmp.decisions import MATERIAL_FIELDS
+from cmp.model import Recipient
 
 Change = dict[str, Any]
 
@@ -20,7 +21,30 @@ _SITE_IGNORED = {"policy_version", "texts"}
 #: Recipient fields a visitor consented to (Art. 31 and the 外部送信 notice): a change asks
 #: again. The same fields the provision rule compares between versions, plus the country
 #: information, so that the console never lets live what the checks would treat as changed.
-RECONSENT_RECIPIENT_FIELDS = {*MATERIAL_FIELDS, "country", "foreign"}
+#: The Art. 28 route and an exemption change what the notice and the records say, so they
+#: go live with a new version too (issue 11: an exemption is a material change).
+RECONSENT_RECIPIENT_FIELDS = {
+    *MATERIAL_FIELDS,
+    "country",
+    "foreign",
+    "foreign_route",
+    "country_code",
+    "system_basis",
+    "exemption",
+    "consent_method",
+    "receives_personal_data",
+}
+
+
+def normal_recipient(item: dict[str, Any]) -> dict[str, Any]:
+    """A recipient dict with every field, defaults filled in: a snapshot written before a
+    field existed compares equal to the live recipient that has the default."""
+    try:
+        return Recipient.from_dict(item).to_dict()
+    except TypeError:
+        return item
+
+
 RECONSENT_CATEGORY_FIELDS = {"gcm", "required"}
 
 
@@ -65,7 +89,11 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
         if keys:
             out.append({"area": "texts", "key": lang, "kind": "changed", "fields": keys})
     out += _listed("categories", old.get("categories") or [], new.get("categories") or [])
-    out += _listed("recipients", old.get("recipients") or [], new.get("recipients") or [])
+    out += _listed(
+        "recipients",
+        [normal_recipient(r) for r in old.get("recipients") or []],
+        [normal_recipient(r) for r in new.get("recipients") or []],
+    )
     return out
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from flask import redirect, request, session
 from werkzeug.wrappers import Response
 
+from cmp import jst
 from cmp.admin import bp
 from cmp.admin.messages import MESSAGES
 
@@ -63,10 +64,13 @@ def lang(lang: str) -> Response:
 
 @bp.app_template_filter("when")
 def when(value: str) -> str:
-    """Show a stored ISO time as ``YYYY-MM-DD HH:MM UTC`` (or a dash when empty)."""
+    """Show a stored ISO time in Japan time, ``YYYY-MM-DD HH:MM JST`` (a dash when empty)."""
     if not value:
         return "—"
-    return value.replace("T", " ")[:16] + " UTC"
+    try:
+        return jst.iso_jst(value).replace("T", " ")[:16] + " JST"
+    except ValueError:
+        return value
 
 
 @bp.context_processor

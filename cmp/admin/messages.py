@@ -6,6 +6,7 @@ Placeholders use :meth:`str.format` names (``{n}``, ``{key}``). Validation messa
 
 from __future__ import annotations
 
+from cmp.admin.messages_law import LAW
 from cmp.admin.messages_pages import PAGES
 
 _EDITORS: dict[str, tuple[str, str]] = {
@@ -251,4 +252,4 @@ _EDITORS: dict[str, tuple[str, str]] = {
 }
 
 #: The whole catalog: the frame and editors above, the other pages and errors in PAGES.
-MESSAGES: dict[str, tuple[str, str]] = {**_EDITORS, **PAGES}
+MESSAGES: dict[str, tuple[str, str]] = {**_EDITORS, **PAGES, **LAW}

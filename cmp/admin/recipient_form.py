@@ -3,10 +3,13 @@
 - the information sent is a list per language, each item specific (no 「等」「その他」,
   "etc."), the languages' lists parallel (same length, same order);
 - recipient name, service name, the site's purpose and the recipient's are required;
-- a recipient abroad needs the country, its data-protection system and the recipient's
-  measures (Rule 17(2)) in Japanese, and in English when the site offers English;
+- a recipient abroad takes one of the Art. 28 routes (:mod:`cmp.admin.recipient_law`): an
+  equivalent country from a fixed list, a 基準適合体制, or consent with the country, its
+  data-protection system and the recipient's measures (Rule 17(2)) in Japanese, and in
+  English when the site offers English;
 - a recipient that links data to personal data (Art. 31) needs its address and
-  representative, which the confirmation record names (Rule 28).
+  representative, which the confirmation record names (Rule 28);
+- an exemption must fit the recipient (:mod:`cmp.exemptions`).
 """
 
 from __future__ import annotations
@@ -18,14 +21,15 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from cmp.admin import validation as v
 from cmp.admin.editing import required_langs
 from cmp.admin.forms import Editor
+from cmp.admin.recipient_law import LawFields, clean_law, law_initial
+from cmp.exemptions import EXEMPTIONS
 from cmp.model import Category, Recipient, Site
 
-#: Exemption bases under the Telecommunications Business Act (Art. 27-12), by code.
-EXEMPTIONS = ("", "necessary", "first_party")
-_LANG_FIELDS = ("name", "service", "country", "purpose", "recipient_purpose")
+__all__ = ["EXEMPTIONS", "RecipientForm"]
+_LANG_FIELDS = ("name", "service", "purpose", "recipient_purpose")
 
 
-class RecipientForm(Editor):
+class RecipientForm(LawFields, Editor):
     """Add (with ``key``) or edit a recipient."""
 
     key = StringField()
@@ -34,17 +38,12 @@ class RecipientForm(Editor):
     service_ja, service_en = StringField(), StringField()
     address = StringField()
     representative = StringField()
-    foreign = BooleanField()
-    country_ja, country_en = StringField(), StringField()
-    system_ja, system_en = TextAreaField(), TextAreaField()
-    measures_ja, measures_en = TextAreaField(), TextAreaField()
     items_ja, items_en = TextAreaField(), TextAreaField()
     purpose_ja, purpose_en = TextAreaField(), TextAreaField()
     recipient_purpose_ja, recipient_purpose_en = TextAreaField(), TextAreaField()
     links_personal_data = BooleanField()
     policy_url = StringField()
     opt_out_url = StringField()
-    exemption = SelectField(validate_choice=False)
     publish = BooleanField()
 
     @staticmethod
@@ -55,19 +54,16 @@ class RecipientForm(Editor):
             "category": r.category,
             "address": r.address,
             "representative": r.representative,
-            "foreign": r.foreign is not None,
             "links_personal_data": r.links_personal_data,
             "policy_url": r.policy_url,
             "opt_out_url": r.opt_out_url,
-            "exemption": r.exemption,
+            "operator_itself": r.exemption == "first_party",
+            **law_initial(r),
         }
         for lang in ("ja", "en"):
             for name in _LANG_FIELDS:
                 data[f"{name}_{lang}"] = getattr(r, name).get(lang, "")
             data[f"items_{lang}"] = "\n".join(r.items.get(lang, []))
-            foreign = r.foreign or {}
-            data[f"system_{lang}"] = foreign.get("system", {}).get(lang, "")
-            data[f"measures_{lang}"] = foreign.get("measures", {}).get(lang, "")
         return data
 
     def _items(self, langs: list[str]) -> dict[str, list[str]]:
@@ -98,21 +94,17 @@ class RecipientForm(Editor):
                 self.fail(self.key, "err_key_taken")
         else:
             key = existing.key
-        if self.category.data not in {c.key for c in categories}:
+        category = next((c for c in categories if c.key == self.category.data), None)
+        if category is None:
             self.fail(self.category, "err_choice")
-        if self.exemption.data not in EXEMPTIONS:
-            self.fail(self.exemption, "err_choice")
-        abroad = bool(self.foreign.data)
         links = bool(self.links_personal_data.data)
         values = {
             "name": self.texts("name", langs, limit=200),
             "service": self.texts("service", langs, limit=200),
-            "country": self.texts("country", langs if abroad else [], limit=100),
             "purpose": self.texts("purpose", langs, limit=1000),
             "recipient_purpose": self.texts("recipient_purpose", langs, limit=1000),
         }
-        system = self.texts("system", langs if abroad else [], limit=2000)
-        measures = self.texts("measures", langs if abroad else [], limit=2000)
+        law = clean_law(self, category, links, langs)
         items = self._items(langs)
         address = self.text("address", need=links, limit=300)
         representative = self.text("representative", need=links, limit=200)
@@ -125,11 +117,10 @@ class RecipientForm(Editor):
             category=self.category.data,
             address=address,
             representative=representative,
-            foreign={"system": system, "measures": measures} if abroad else None,
             items=items,
             links_personal_data=links,
             policy_url=policy or "",
             opt_out_url=opt_out or "",
-            exemption=self.exemption.data or "",
+            **law,
             **values,
         )

@@ -7,10 +7,10 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from cmp import context
+from cmp import context, exemptions
 from cmp.admin import bp
 from cmp.admin.audit import commit
-from cmp.admin.changes import RECONSENT_RECIPIENT_FIELDS
+from cmp.admin.changes import RECONSENT_RECIPIENT_FIELDS, normal_recipient
 from cmp.admin.editing import (
     changed_since,
     dict_of,
@@ -23,7 +23,8 @@ from cmp.admin.editing import (
 from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
 from cmp.admin.policies import audit_publish
-from cmp.admin.recipient_form import EXEMPTIONS, RecipientForm
+from cmp.admin.recipient_form import RecipientForm
+from cmp.admin.recipient_law import set_choices
 from cmp.model import Category, PolicyVersion, Recipient, Site
 from cmp.siteconfig import publish_policy
 from cmp.storage import Storage, StorageError
@@ -42,7 +43,7 @@ def unpublished_changes(store: Storage, site: Site, made: Recipient) -> list[str
     then = _published(store, site, made.key)
     if then is None:
         return ["new"]
-    now = made.to_dict()
+    then, now = normal_recipient(then), made.to_dict()
     return sorted(f for f in RECONSENT_RECIPIENT_FIELDS if then.get(f) != now.get(f))
 
 
@@ -94,20 +95,25 @@ def _choices(form: RecipientForm, categories: list[Category]) -> None:
         choice(c.key, f"{c.name.get(lang) or c.name.get('ja') or c.key} ({c.key})")
         for c in categories
     ]
-    form.exemption.choices = [choice(code, t(f"exemption_{code or 'none'}")) for code in EXEMPTIONS]
+    set_choices(form)
 
 
 @bp.route("/sites/<site>/recipients")
 def recipients(site: str) -> str:
     """The site's recipients, with what each receives and why."""
     store = context.store()
+    listed = store.get_recipients(site)
+    categories = {c.key: c for c in store.get_categories(site)}
     return render_template(
         "admin/recipients.html",
         site=load_site(site),
         tab="recipients",
-        recipients=store.get_recipients(site),
-        categories={c.key: c for c in store.get_categories(site)},
+        recipients=listed,
+        categories=categories,
         saved=request.args.get("saved"),
+        exemption_reasons={
+            r.key: exemptions.reason(r, categories.get(r.category), ui_lang()) for r in listed
+        },
     )
 
 

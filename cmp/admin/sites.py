@@ -55,6 +55,7 @@ def site_settings(site: str) -> ResponseReturnValue:
         if updated is not None and not changed_since(form, SiteForm.initial(latest)):
             updated.policy_version = latest.policy_version
             updated.texts = latest.texts
+            updated.joint_use = latest.joint_use  # edited on its own page (joint_use.py)
             store.put_site(updated)
             commit(site, "site.update", site, latest.to_dict(), updated.to_dict())
             return redirect(url_for("admin.site_settings", site=site, saved=1), code=303)

@@ -11,6 +11,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from cmp import items as items_rule
 from cmp.decisions import MAX_LIFETIME_DAYS
 
 KEY = re.compile(r"^[a-z0-9-]{1,63}$")
@@ -30,13 +31,6 @@ COOKIE_NAME = re.compile(r"^[A-Za-z0-9!#$%&'+\-.^_`|~]{1,128}$")
 ORIGIN = re.compile(r"^https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$")
 DOMAIN = re.compile(
     r"^\.?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
-)
-#: Vague words LAW.md §3 forbids in the information sent: 「等」「その他」, "etc.".
-VAGUE_JA = ("等", "その他", "など")
-VAGUE_EN = re.compile(
-    r"\betc\b|\band so on\b|\band the like\b|\band others?\b|\bother (data|information)\b"
-    r"|\ball (data|information)\b|\bsuch as\b",
-    re.IGNORECASE,
 )
 MAX_ITEM = 200
 MAX_ITEMS = 50
@@ -130,13 +124,6 @@ def gcm(values: list[str]) -> list[str]:
     return [s for s in GCM_SIGNALS if s in values]
 
 
-def vague(item: str, lang: str) -> bool:
-    """True if an item of information is not specific (「等」「その他」, "etc.", ...)."""
-    if lang == "ja" and any(word in item for word in VAGUE_JA):
-        return True
-    return bool(VAGUE_EN.search(item)) or "etc." in item.lower()
-
-
 def items(text: str | None, lang: str) -> list[str]:
     """The information sent, one item per line: non-empty, specific, no repeats."""
     out = lines(text)
@@ -147,7 +134,7 @@ def items(text: str | None, lang: str) -> list[str]:
     for item in out:
         if len(item) > MAX_ITEM:
             raise Invalid("err_item_long", value=item[:40], n=MAX_ITEM)
-        if vague(item, lang):
+        if items_rule.vague(item):
             raise Invalid("err_item_vague", value=item)
     if len(set(out)) != len(out):
         raise Invalid("err_items_repeat")

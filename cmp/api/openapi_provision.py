@@ -10,6 +10,7 @@ from typing import Any
 
 from cmp.aliases import ALIAS_UNVERIFIED
 from cmp.decisions import REASONS
+from cmp.periods import CONSENT_AFTER_START
 
 _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}
@@ -49,7 +50,7 @@ _IDENTIFIER = {
         "value": _STR,
     },
 }
-_REASON = {"enum": [*REASONS, ALIAS_UNVERIFIED]}
+_REASON = {"enum": [*REASONS, ALIAS_UNVERIFIED, CONSENT_AFTER_START]}
 _RECORD_PROPS = {
     "record_id": _STR,
     "site": _STR,
@@ -106,9 +107,17 @@ SCHEMAS: dict[str, Any] = {
     },
     "ProvisionRecord": {
         "type": "object",
-        "required": [*_RECORD_PROPS, "recipient"],
+        # A disclosure to one person (?visitor_id=) leaves out the counts and the key id.
+        "required": [
+            *(k for k in _RECORD_PROPS if k not in ("allowed_count", "denied_count", "created_by")),
+            "recipient",
+        ],
         "properties": {
             **_RECORD_PROPS,
+            "summary": _STR,
+            "kind": _STR,
+            "first_day": _STR,
+            "last_day": _STR,
             "recipient": {
                 "type": "object",
                 "required": ["key", "name", "address", "representative", "country"],
@@ -265,11 +274,22 @@ PATHS: dict[str, Any] = {
             },
         },
         "get": {
-            "summary": "Received-provision records by time (scope read)",
-            "parameters": [_SITE, *_QUERY[:2]],
+            "summary": "Received-provision records by time, or one person's (scope read)",
+            "parameters": [
+                _SITE,
+                *_QUERY[:2],
+                *_QUERY[3:5],
+                {"name": "person_id", "in": "query", "schema": _STR},
+            ],
             "security": _SECURED,
             "responses": {
-                "200": _json("ReceivedProvisionList", "the records"),
+                "200": {
+                    **_json("ReceivedProvisionList", "the records"),
+                    "content": {
+                        **_json("ReceivedProvisionList", "the records")["content"],
+                        "text/csv": {},
+                    },
+                },
                 **_problems(401, 403, 404, 422, 503),
             },
         },

@@ -1,8 +1,9 @@
 """Provision checks (APPI Art. 31, scope provision) and received provisions (Art. 30).
 
 ``POST /sites/{site}/provision-checks`` answers per id and writes one confirmation record;
-``POST /sites/{site}/received-provisions`` records information received from a provider,
-``GET`` lists those records (scope read).
+``POST /sites/{site}/received-provisions`` records information received from a provider
+(items checked by the one rule of :mod:`cmp.items`), ``GET`` lists those records (scope
+read): ``?person_id=`` one person's only (disclosure), ``format=csv`` with ``lang``.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, request
 
-from cmp import clock, context, provision
+from cmp import clock, context, provision, records
+from cmp import items as items_rule
 from cmp.api import auth, bp, site_config
+from cmp.api import records as records_api
 from cmp.api.aliases import parse_identifier
 from cmp.api.problems import Problem, field, json_body
 from cmp.api.records import parse_time
@@ -129,12 +132,22 @@ def record_received(site: str) -> tuple[Response, int]:
                 422, "validation_error", f"provider.{part} is required", field=f"provider.{part}"
             )
         parts[part] = value.strip()
+    received_items = _items(data)
+    vague = items_rule.first_vague(received_items)
+    if vague is not None:
+        raise Problem(
+            422,
+            "vague_item",
+            f"'{vague}' does not name the information specifically (Art. 30 record)",
+            field="items",
+            items=[vague],
+        )
     now = clock.now()
     record = ReceivedProvision(
         record_id=provision.new_record_id("rp"),
         site=site,
         provider=parts,
-        items=_items(data),
+        items=received_items,
         person_id=_text(data, "person_id"),
         consent_statement=_text(data, "consent_statement"),
         received_at=parse_time(field(data, "received_at", str, required=False), "received_at")
@@ -162,4 +175,14 @@ def list_received(site: str) -> Response:
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
     found = store.query_received_provisions(site, start=start, end=end)
+    # Disclosure to one person (Art. 33(5) applied to the receiver's records): their own only.
+    person = request.args.get("person_id")
+    if person is not None:
+        found = [r for r in found if r.person_id == person]
+    fmt, lang = request.args.get("format", "json"), request.args.get("lang", "ja")
+    if fmt not in ("json", "csv") or lang not in ("ja", "en"):
+        raise Problem(422, "validation_error", "'format' is json or csv, 'lang' ja or en")
+    if fmt == "csv":
+        rows = [records.received_row(r, lang) for r in found]
+        return records_api.csv_response(rows, records.RECEIVED_COLUMNS, lang, f"{site}-received")
     return jsonify({"records": [r.to_dict() for r in found], "count": len(found)})

@@ -19,7 +19,7 @@ from itertools import chain, islice
 
 from flask import Response, current_app, jsonify, request, stream_with_context
 
-from cmp import clock, context, ids, lookup, records
+from cmp import clock, context, ids, jst, lookup, records
 from cmp.api import auth, bp, site_config
 from cmp.api.problems import Problem
 from cmp.model import ProvisionRecord
@@ -33,13 +33,15 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 
 def parse_time(value: str | None, name: str) -> str:
     """Return ``value`` (a day or an ISO time) as an ISO UTC time; '' if absent; else 422.
+    A bare day is a Japanese calendar day: it starts at 00:00 JST (LAW.md §9).
 
-    Only years MIN_YEAR to MAX_YEAR (in UTC) are taken: outside them no record can be, and
-    the extremes overflow on the way to UTC or when retention days are added.
+    Only years MIN_YEAR to MAX_YEAR (a day's own, a time's in UTC) are taken: outside them
+    no record can be, and the extremes overflow on the way to UTC or when retention days
+    are added.
     """
     if not value:
         return ""
-    text = f"{value}T00:00:00Z" if _DAY.match(value) else value
+    text = f"{value}T00:00:00+09:00" if _DAY.match(value) else value  # a JST calendar day
     out_of_range = Problem(
         422,
         "validation_error",
@@ -54,7 +56,9 @@ def parse_time(value: str | None, name: str) -> str:
         raise Problem(
             422, "validation_error", f"'{name}' is not a day or ISO time", field=name
         ) from exc
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+    # A bare day's year is its own (JST); a time's is its UTC year.
+    year = moment.astimezone(jst.JST).year if _DAY.match(value) else moment.year
+    if not MIN_YEAR <= year <= MAX_YEAR:
         raise out_of_range
     return clock.iso(moment)
 
@@ -105,8 +109,9 @@ def provision_records(site: str) -> Response:
         ]
         if fmt == "csv":
             rows = records.visitor_rows(found, sign, lang)
-            return _csv(rows, records.COLUMNS + records.VISITOR_COLUMNS, lang, f"{site}-visitor")
-        return jsonify({"records": [records.present(r, sign) for r in found], "count": len(found)})
+            return _csv(rows, records.PERSON_COLUMNS, lang, f"{site}-visitor")
+        shown = [records.for_person(records.present(r, sign), lang) for r in found]
+        return jsonify({"records": shown, "count": len(found)})
     if fmt == "csv":
         everything = _primed(
             store.iter_provision_records(
@@ -198,3 +203,7 @@ def _json(
     return Response(
         stream_with_context(_streamed(lines(), lang, f"{name}.json")), mimetype="application/json"
     )
+
+
+#: The streaming CSV answer (BOM first), for other endpoints' exports (received provisions).
+csv_response = _csv

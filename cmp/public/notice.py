@@ -3,7 +3,9 @@
 Generated from the site's recipients, so the notice and the banner never disagree. For each
 recipient it lists the information sent (each item specifically), who receives it (the
 recipient's name and its service's name), the site's purpose and the recipient's, and the
-recipient's policy and opt-out pages; then how a visitor opts out and what that stops.
+recipient's policy and opt-out pages, which Art. 28 route a recipient abroad takes, joint
+use; then how a visitor opts out and what that stops, a glossary (:mod:`cmp.glossary`) and
+the version with its publication day (JST).
 Japanese by default, ``?lang=en`` in English when the site offers it.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from cmp import context
+from cmp import context, foreign, glossary, joint_use, jst
 from cmp.model import Category, Recipient, Site
 from cmp.siteconfig import recipient_view
 
@@ -37,10 +39,31 @@ WORDS = {
         "recipient_purpose": "送信先での利用目的",
         "country": "所在国",
         "system": "当該国の個人情報保護制度",
-        "measures": "送信先が講ずる措置",
-        "linking": "個人データとの紐付け",
-        "linking_yes": "送信先は、受け取った情報を送信先が保有する個人データと紐付けて利用します。"
-        "当サイトは、紐付けへの同意を得たうえで提供します。",
+        "measures": "提供先が講ずる措置",
+        "linking": "あなたが誰かわかる情報との結び付け",
+        "linking_yes": "この送信先は提供先です。受け取った情報を、提供先がすでに持っているあなたの"
+        "情報（会員の氏名やメールアドレスなど）と結び付けて使います。当サイトは、あなたが"
+        "この提供先に同意した場合にだけ情報を渡します。",
+        "linking_by_recipient": "この送信先は、受け取った情報をあなたが誰かわかる情報と結び付けて"
+        "使います。その同意は、提供先が自ら得ています（提供先の申告により確認しています）。",
+        "personal_yes": "当サイトは、あなたのメールアドレスを元に戻せない形（ハッシュ値）に変えて"
+        "この提供先に渡し、提供先は自社の会員と照合します。あなたがこの提供先を名指しで"
+        "同意した場合にだけ渡します。",
+        "route_equivalent": "所在国は、日本と同等の水準の個人情報保護制度があると個人情報保護"
+        "委員会が認める国（EEA加盟国・英国）です。",
+        "route_system": "提供先は、日本の個人情報保護法と同等の措置を講じる体制（{basis}）を整えて"
+        "おり、当サイトは年1回以上その状況を確認しています。",
+        "joint_user": "この送信先は、下記の共同利用の共同利用者です。",
+        "glossary_title": "このページの言葉",
+        "joint_title": "共同利用について",
+        "joint_users": "共同して利用する者",
+        "joint_scope": "共同して利用する者の範囲",
+        "joint_items": "共同して利用する項目",
+        "joint_purpose": "利用する者の利用目的",
+        "joint_responsible": "管理について責任を有する者",
+        "joint_note": "共同利用者が、受け取った情報をあなたが誰かわかる情報と結び付けて使う場合は、"
+        "共同利用であっても、その共同利用者ごとにあなたの同意を得ます。",
+        "published": "公表日 {day}",
         "policy": "プライバシーポリシー",
         "opt_out_page": "オプトアウト",
         "none": "送信先はありません。",
@@ -78,9 +101,29 @@ WORDS = {
         "country": "Country",
         "system": "Data-protection system of that country",
         "measures": "Measures taken by the recipient",
-        "linking": "Linking to personal data",
-        "linking_yes": "The recipient links the information it receives to personal data it "
-        "holds. We provide it only with your consent to that linking.",
+        "linking": "Combining with what identifies you",
+        "linking_yes": "This recipient combines what it receives with what it already knows "
+        "about you (such as your name or e-mail address as its member). We pass information to "
+        "it only if you agree to this recipient.",
+        "linking_by_recipient": "This recipient combines what it receives with what identifies "
+        "you; it obtains your consent itself (it has declared so to us).",
+        "personal_yes": "We turn your e-mail address into a one-way hash and pass it to this "
+        "recipient, which matches it against its members; only if you agree to it by name.",
+        "route_equivalent": "The country has a data-protection system the PPC recognises as "
+        "equivalent to Japan's (EEA member states, the United Kingdom).",
+        "route_system": "The recipient has a set-up with measures equivalent to Japan's law "
+        "({basis}); we check it at least once a year.",
+        "joint_user": "This recipient is one of the joint users below.",
+        "glossary_title": "Words used on this page",
+        "joint_title": "Joint use",
+        "joint_users": "Joint users",
+        "joint_scope": "Scope of joint users",
+        "joint_items": "Items used jointly",
+        "joint_purpose": "Purpose of the joint users",
+        "joint_responsible": "Party responsible",
+        "joint_note": "A joint user that combines the information with what identifies you "
+        "still needs your consent to that joint user, joint use or not.",
+        "published": "Published on {day}",
         "policy": "Privacy policy",
         "opt_out_page": "Opt out",
         "none": "There are no recipients.",
@@ -131,6 +174,11 @@ def entries(
             by_key.get(recipient.category) and by_key[recipient.category].required
         )
         view["exemption"] = recipient.exemption
+        view["route"] = foreign.route(recipient)
+        basis = foreign.SYSTEM_BASES.get(recipient.system_basis)
+        view["system_basis"] = (basis[1] if lang == "en" else basis[0]) if basis else ""
+        view["joint_user"] = recipient.joint_user
+        view["receives_personal_data"] = recipient.receives_personal_data
         view["policy_url"] = safe_link(recipient.policy_url)
         view["opt_out_url"] = safe_link(recipient.opt_out_url)
         out.append(view)
@@ -146,6 +194,7 @@ def notice(site: str) -> Response:
         abort(404)
     lang = _lang(current)
     categories = store.get_categories(site)
+    policy = store.get_policy(site, current.policy_version)
     html = render_template(
         "public/notice.html",
         site=current,
@@ -155,6 +204,9 @@ def notice(site: str) -> Response:
         recipients=entries(categories, store.get_recipients(site), lang),
         privacy_policy=safe_link(current.privacy_policy_url),
         languages=[lang_ for lang_ in ("ja", "en") if lang_ in current.languages],
+        published=jst.day(policy.published_at) if policy else "",
+        glossary=glossary.entries(lang),
+        joint=joint_use.view(current, lang),
     )
     resp = Response(html, mimetype="text/html")
     resp.headers["Content-Security-Policy"] = CSP

@@ -29,6 +29,7 @@ from cmp.model import (
     ReceivedProvision,
     Recipient,
     Site,
+    TransferCheck,
     summary_of,
 )
 
@@ -419,3 +420,13 @@ class Storage(ABC):
     @abstractmethod
     def get_sync(self, site: str) -> int:
         """Return the site's ``sync`` counter (0 if it was never bumped)."""
+
+    # -- periodic checks of a foreign recipient's 基準適合体制 (Art. 28(3), Rule 18) ------
+
+    @abstractmethod
+    def append_transfer_check(self, check: TransferCheck) -> None:
+        """Append one periodic check to the log (entries are never changed)."""
+
+    @abstractmethod
+    def list_transfer_checks(self, site: str, recipient: str) -> list[TransferCheck]:
+        """Return the checks of one recipient, in the order they were appended."""

@@ -132,6 +132,11 @@ def received_record(key: str, record_id: str) -> str:
     return f"{PREFIX}:recvrec:{{{key}}}:{record_id}"
 
 
+def transfer_checks(key: str, recipient: str) -> str:
+    """List: JSON of a recipient's periodic 基準適合体制 checks, oldest first."""
+    return f"{PREFIX}:tc:{{{key}}}:{recipient}"
+
+
 def audit(key: str) -> str:
     """List: the site's audit entries, newest first (``key`` "" for global entries)."""
     return f"{PREFIX}:audit:{{{key or '_'}}}"

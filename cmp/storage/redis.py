@@ -19,6 +19,7 @@ from cmp.storage.base import Storage, StorageError
 from cmp.storage.codec import dumps, loads
 from cmp.storage.intern import Interner
 from cmp.storage.redis_conn import connect, guard, own_options, score
+from cmp.storage.redis_law import LawMixin
 from cmp.storage.redis_records import RecordsMixin
 from cmp.storage.redis_sessions import SessionsMixin
 from cmp.storage.redis_sync import SyncMixin
@@ -32,7 +33,7 @@ return 1
 """
 
 
-class RedisStorage(SyncMixin, VisitorsMixin, RecordsMixin, SessionsMixin, Storage):
+class RedisStorage(SyncMixin, VisitorsMixin, RecordsMixin, SessionsMixin, LawMixin, Storage):
     """Storage on a Redis server or a Redis Cluster."""
 
     def __init__(self, url: str) -> None:

@@ -14,13 +14,14 @@ from cmp.model import AdminUser, ApiKey, AuditEntry, Category, PolicyVersion, Re
 from cmp.storage.base import Storage
 from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import guard
+from cmp.storage.sqlite_law import LawMixin
 from cmp.storage.sqlite_records import RecordsMixin
 from cmp.storage.sqlite_sessions import SessionsMixin
 from cmp.storage.sqlite_sync import SyncMixin
 from cmp.storage.sqlite_visitors import VisitorsMixin
 
 
-class SQLiteStorage(SyncMixin, VisitorsMixin, RecordsMixin, SessionsMixin, Storage):
+class SQLiteStorage(SyncMixin, VisitorsMixin, RecordsMixin, SessionsMixin, LawMixin, Storage):
     """Storage in one SQLite file; one connection per thread."""
 
     # -- sites ---------------------------------------------------------------------------

@@ -51,6 +51,9 @@ CREATE TABLE IF NOT EXISTS received_provisions (
     record_id TEXT PRIMARY KEY, site TEXT NOT NULL, created_at TEXT NOT NULL,
     retention_until TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS received_by_time ON received_provisions (site, created_at);
+CREATE TABLE IF NOT EXISTS transfer_checks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, recipient TEXT NOT NULL,
+    data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, site TEXT NOT NULL, data TEXT NOT NULL);
 """

@@ -1,0 +1,157 @@
+"""What a confirmation record (Rule 28) says about consent and about a recipient abroad.
+
+Pure: the texts follow from the recipient as registered (and, for a 基準適合体制, from its
+latest periodic check), so that each record states truthfully which rule applied:
+
+- consent (Rule 26(1), Rule 28(1)(i)): cmp's own check of consent it obtained on the
+  recipient's behalf (代行), the recipient's declaration or pledge (申告・誓約) with the
+  document and its date, or the stated reason why Art. 31 consent is not needed;
+- abroad (Art. 28 via Art. 31(1)(ii)): in Japan, an equivalent country (Rule 15), a
+  基準適合体制 (Rule 16) with its last periodic check (Rule 18), or consent with the
+  Rule 17(2) information.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cmp import foreign
+from cmp.model import Recipient, TransferCheck
+
+PROXY, DECLARATION = "", "declaration"
+CONSENT_METHODS = (PROXY, DECLARATION)
+#: Why a recipient that does not link needs no Art. 31 consent: code -> (ja, en).
+NO_LINK_BASES: dict[str, tuple[str, str]] = {
+    "contract": (
+        "提供先との契約で、提供する情報を提供先の個人データと紐付けることを禁止している",
+        "the contract with the recipient forbids linking the data to its personal data",
+    ),
+    "no_personal_data": (
+        "提供先は、提供する情報と照合できる個人データを保有していない",
+        "the recipient holds no personal data the information could be matched with",
+    ),
+    "statistics": (
+        "提供先は、提供する情報を統計の作成にのみ用い、個人を識別して利用しない",
+        "the recipient uses the information only for statistics, not per person",
+    ),
+    "other": ("", ""),
+}
+
+
+def _ja(values: dict[str, str]) -> str:
+    return values.get("ja") or values.get("en") or ""
+
+
+def no_link_reason(recipient: Recipient) -> tuple[str, str]:
+    """Return the stated reason (ja, en) why Art. 31 does not apply, or ``("", "")``."""
+    basis = NO_LINK_BASES.get(recipient.no_link_basis)
+    note = recipient.no_link_note
+    if basis is None:
+        return "", ""
+    ja, en = basis
+    if note:
+        ja = f"{ja}（{_ja(note)}）" if ja else _ja(note)
+        en = f"{en} ({note.get('en') or _ja(note)})" if en else note.get("en") or _ja(note)
+    return ja, en
+
+
+def declaration_complete(recipient: Recipient) -> bool:
+    """True if a declaration names its document and its date."""
+    return bool(recipient.declaration.get("document") and recipient.declaration.get("date"))
+
+
+def consent_text(recipient: Recipient) -> str:
+    """Return how consent was confirmed (Rule 26, Rule 28(1)), in Japanese and English."""
+    if recipient.links_personal_data and recipient.consent_method == DECLARATION:
+        doc = recipient.declaration.get("document", "")
+        when = recipient.declaration.get("date", "")
+        return (
+            "提供先からの申告・誓約（規則第26条第1項）により、提供先が本人の同意を得ていることを"
+            f"確認した（文書: {doc}、{when}付）。カテゴリへの同意とオプトアウトの有無は同意記録に"
+            "より確認した。 / Confirmed by the recipient's declaration or pledge (Rule 26(1))"
+            f" that it obtained the person's consent (document: {doc}, dated {when}); consent"
+            " to the category and the absence of an opt-out were checked against the consent"
+            " records."
+        )
+    if recipient.links_personal_data:
+        return (
+            "提供先に代わり提供元が本人の同意を取得し（代行）、提供元が保存する同意の受領証"
+            "（提供先名・項目・目的を表示した画面での同意操作の記録）により確認した。"
+            " / Consent obtained by the provider on the recipient's behalf and confirmed by"
+            " the provider's own check of its consent receipts (the visitor acted on a screen"
+            " naming the recipient, the items and the purpose)."
+        )
+    ja, en = no_link_reason(recipient)
+    if not ja:
+        ja, en = "根拠の登録なし", "no reason registered"
+    return (
+        f"法第31条の同意は不要: 提供先は提供する情報を個人データとして取得しない（理由: {ja}）。"
+        "カテゴリへの同意とオプトアウトの有無を同意記録により確認した。"
+        " / Art. 31 consent not required: the recipient does not acquire the data as personal"
+        f" data (reason: {en}); consent to the category and the absence of an opt-out were"
+        " checked against the consent records."
+    )
+
+
+def foreign_text(recipient: Recipient, last_check: TransferCheck | None = None) -> str:
+    """Return the foreign-provision confirmation for the record, naming the route taken."""
+    route = foreign.route(recipient)
+    country = _ja(recipient.country)
+    country_en = recipient.country.get("en", country)
+    if route == foreign.DOMESTIC:
+        return "該当なし（提供先は日本国内にある） / Not applicable (the recipient is in Japan)"
+    if route == foreign.EQUIVALENT:
+        return (
+            f"提供先の所在国（{country}）は、個人情報保護委員会が我が国と同等の水準にあると"
+            "認める個人情報保護制度を有する国（規則第15条）であるため、外国にある第三者への"
+            "提供に係る本人への情報提供は要しない。 / The recipient's country"
+            f" ({country_en}) is one the PPC recognises as having an equivalent system"
+            " (Rule 15): no foreign-provision information was required."
+        )
+    if route == foreign.SYSTEM:
+        basis_ja, basis_en = foreign.SYSTEM_BASES[recipient.system_basis]
+        if last_check is not None:
+            check = (
+                f"直近の定期確認（法第28条第3項、規則第18条）: {last_check.checked_on}、結果: 適合"
+            )
+            check_en = f"last periodic check (Art. 28(3), Rule 18): {last_check.checked_on}, ok"
+        else:
+            check, check_en = "定期確認の記録なし", "no periodic check recorded"
+        return (
+            f"外国（{country}）にある提供先は、基準適合体制（{basis_ja}）を整備している"
+            f"（法第28条第1項、規則第16条）。{check}。 / Recipient abroad ({country_en}) with"
+            f" a set-up meeting the standards ({basis_en}; Art. 28(1), Rule 16); {check_en}."
+        )
+    if route == foreign.CONSENT and recipient.consent_method == DECLARATION:
+        return (
+            f"外国（{country}）にある提供先: 所在国名、当該国の個人情報保護制度及び提供先の講ずる"
+            "措置の情報が本人に提供されたことを、提供先の申告・誓約により確認した。"
+            f" / Recipient abroad ({country_en}): the recipient declared that the Rule 17(2)"
+            " information was given to the person."
+        )
+    if route == foreign.CONSENT:
+        return (
+            f"外国（{country}）にある提供先: 同意取得時に所在国名、当該国の個人情報保護制度及び"
+            "提供先の講ずる措置を表示したことを、受領証のポリシー版（表示内容の記録）により確認"
+            f"した。 / Recipient abroad ({country_en}): the country, its data-protection"
+            " system and the recipient's measures were shown when consent was given, as the"
+            " policy version recorded in each consent receipt shows."
+        )
+    return (
+        f"未確定（所在国「{country}」の外国提供の根拠が登録されていない） / Undetermined"
+        f" (no foreign-provision route registered for {country_en})"
+    )
+
+
+def snapshot_extra(recipient: Recipient) -> dict[str, Any]:
+    """The record's recipient snapshot fields that say which rules applied."""
+    return {
+        "foreign_route": foreign.route(recipient),
+        "country_code": recipient.country_code,
+        "system_basis": recipient.system_basis,
+        "consent_method": recipient.consent_method or "proxy",
+        "declaration": dict(recipient.declaration),
+        "no_link_basis": recipient.no_link_basis,
+        "joint_user": recipient.joint_user,
+        "receives_personal_data": recipient.receives_personal_data,
+    }

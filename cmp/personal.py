@@ -1,0 +1,54 @@
+"""Identifiers that are personal data: a hashed e-mail address (LAW.md §6).
+
+A SHA-256 of an e-mail address stays personal data for the operator, who holds the
+address, and a recipient that matches it against its own users receives personal data: a
+third-party provision under APPI Art. 27 (Art. 28 abroad), recorded under Art. 29 with
+the identifiers of the people, not a provision of 個人関連情報 under Art. 31. So a
+provision check naming such identifiers takes its own route:
+
+- the recipient must be registered as receiving personal data (``receives_personal_data``,
+  a material field: the banner then names it and says what is handed over);
+- each person must have consented to that recipient by name on the banner or settings
+  under a version that showed it so (cookie or category consent is never enough);
+- the check writes its own record (``kind`` ``personal_data``), listing the identifiers of
+  the people provided; one call does not mix these with cookie ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from cmp.model import Recipient
+
+#: Identifier types that are personal data for the operator.
+PERSONAL_DATA_TYPES = frozenset({"email_sha256"})
+PRI, PERSONAL_DATA = "pri", "personal_data"
+#: The verdict for a personal-data identifier when the recipient is not registered for it.
+NOT_REGISTERED = "personal_data_not_registered"
+
+
+def kind_of(identifiers: Sequence[tuple[str, str]]) -> str | None:
+    """Return ``personal_data``, ``pri``, or None when the identifiers mix the two."""
+    kinds = {PERSONAL_DATA if t in PERSONAL_DATA_TYPES else PRI for t, _ in identifiers}
+    if len(kinds) > 1:
+        return None
+    return kinds.pop() if kinds else PRI
+
+
+def rule_recipient(recipient: Recipient) -> Recipient:
+    """The recipient as the verdict sees it on the personal-data route: consent by name on
+    cmp's own screen is required (no declaration stands in for Art. 27 consent here)."""
+    return replace(recipient, links_personal_data=True, consent_method="")
+
+
+def consent_text(recipient: Recipient) -> str:
+    """How consent was confirmed for a personal-data provision (Art. 27(1), Rule 20)."""
+    return (
+        "個人データの第三者提供（法第27条第1項）: 本人が、提供先名と提供する個人データ（ハッシュ化"
+        "したメールアドレス等）を表示した画面で、この提供先への提供に同意したことを同意の受領証に"
+        "より確認した（Cookieやカテゴリへの同意では提供しない）。 / Third-party provision of"
+        " personal data (Art. 27(1)): the person consented to this recipient by name on a screen"
+        " naming it and the personal data handed over (such as a hashed e-mail address), as the"
+        " consent receipts show; cookie or category consent is never taken for it."
+    )
