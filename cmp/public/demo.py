@@ -81,6 +81,11 @@ def banner() -> Response:
     return serve_asset("cmp.js", "text/javascript")
 
 
+#: The banner's first-layer layouts and themes the demo page can show (``?layout=&theme=``).
+LAYOUTS = ("box", "bar", "modal")
+THEMES = ("light", "dark")
+
+
 def _host() -> str:
     """The origin the banner and the sample tags are served from (this server)."""
     return request.host_url.rstrip("/")
@@ -88,11 +93,15 @@ def _host() -> str:
 
 def _page(csp: bool) -> Response:
     lang = "en" if request.args.get("lang") == "en" else "ja"
+    layout = request.args.get("layout", "")
+    theme = request.args.get("theme", "")
     html = render_template(
         "public/demo.html",
         host=_host(),
         csp=csp,
         lang=lang,
+        layout=layout if layout in LAYOUTS else "",
+        theme=theme if theme in THEMES else "",
     )
     resp = Response(html, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"
@@ -191,6 +200,7 @@ main{max-width:48rem;margin:0 auto;padding:1rem 1.5rem 3rem}
 .items{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:1rem;padding:0;list-style:none}
 .items li{background:#fff;border:1px solid #ccc;border-radius:.5rem;padding:1rem}
 .price{font-weight:700}
+iframe{max-width:100%;border:1px solid #ccc}
 """
 
 

@@ -1,0 +1,134 @@
+/**
+ * cmp.js, the consent banner of cmp (Apache-2.0). Built into static/cmp.js by
+ * banner/build.mjs (esbuild); never edit the built file. Full guide: docs/banner.md.
+ *
+ * Embed contract (DESIGN.md):
+ *
+ *   <!-- first script of <head>, synchronous, when Google tags are not blocked (they rely on
+ *        Consent Mode): `consent default` then precedes every tag -->
+ *   <script src="https://CMP_HOST/cmp.js" data-site="SITE"></script>
+ *   <!-- or async, when every tag is blocked by the markup below -->
+ *   <script src="https://CMP_HOST/cmp.js" data-site="SITE" async></script>
+ *   <!-- or served from the site's own origin / CDN, the API on cmp (a hung cmp cannot
+ *        hold the page's load event) -->
+ *   <script src="/assets/cmp.js" data-site="SITE" data-api="https://CMP_HOST"></script>
+ *
+ *   <script type="text/plain" data-cmp-category="analytics" src="…"></script>
+ *   <script type="text/plain" data-cmp-category="targeting" data-cmp-recipient="KEY">…</script>
+ *   <iframe data-cmp-category="…" data-cmp-recipient="KEY" data-src="…"></iframe>
+ *   <img data-cmp-category="…" data-src="…" alt="">   <link data-cmp-category="…" data-href="…">
+ *   <a href="#" data-cmp-open>Cookie設定</a>
+ *   <script>(window.cmpq = window.cmpq || []).push(['on', 'change', (choice) => {}]);</script>
+ *
+ * JS API, complete as soon as this file has run: cmp.open(), cmp.consent(), cmp.on('change',
+ * fn) (also called at once with the decision in force), cmp.ready (a promise of the decision,
+ * or null while none is in force), cmp.scan(); the window.cmpq command queue; the DOM event
+ * `cmp:change`; the dataLayer event `cmp_consent`.
+ */
+
+import { doc, gpc, site, win } from './env.js';
+import { categories, config, current, parseCookie, readCookie, publicView, setConfig, upToDate, usable } from './state.js';
+import { DENIED, apply, decide, enforce, notify, subscribers } from './decide.js';
+import { cachedConfig, fetchConfig, flush, syncWithServer } from './server.js';
+import { askForDecision, showDialog, showWanted } from './dialog.js';
+import { scan } from './tags.js';
+
+/** What a command-queue entry does: a function gets the API, an array names a method. */
+const run = (command) => {
+  try {
+    if (typeof command == 'function') command(win.cmp);
+    else win.cmp[command[0]](...command.slice(1));
+  } catch (e) {
+    console.error(e);
+  }
+};
+
+let settle;
+
+/** Called whenever a config arrived (or could not be had): decide what is in force. */
+export function configArrived() {
+  if (config) {
+    const s = current || readCookie();
+    if (upToDate(s)) {
+      if (!current) apply(s, 0);
+    } else if (gpc && categories().every((c) => c.required || c.gpc)) {
+      decide([], [], 'gpc'); // nothing left to ask
+    } else {
+      // An older decision runs only what it covered (state.grants) until the visitor answers.
+      if (s && s == current) enforce();
+      else if (s) apply(s, 0);
+      askForDecision();
+    }
+    if (s?.vid) syncWithServer();
+    scan();
+    showWanted();
+  }
+  settle(current && upToDate(current) ? publicView(current) : null);
+}
+
+if (win.cmp?.scan) {
+  win.cmp.scan(); // loaded twice (an SPA): one banner; the second copy rescans and stops
+} else {
+  // 1. Consent Mode default, before anything else of the page can run a tag.
+  win.dataLayer = win.dataLayer || [];
+  win.gtag =
+    win.gtag ||
+    function gtag() {
+      win.dataLayer.push(arguments); // Google's tags read only Arguments objects
+    };
+  win.gtag('consent', 'default', { ...DENIED, wait_for_update: 500 });
+
+  // 2. The config request, before any other work: it runs while the rest starts.
+  if (site) fetchConfig();
+
+  // 3. The complete API, then the commands queued before this file ran.
+  const ready = new Promise((resolve) => (settle = resolve));
+  win.cmp = {
+    open: () => showDialog(1),
+    consent: () => (current && upToDate(current) ? publicView(current) : null),
+    on(event, fn) {
+      if (event != 'change' || typeof fn != 'function') return;
+      subscribers.push(fn);
+      if (current) notify(fn); // late subscribers hear the decision in force
+    },
+    ready,
+    scan,
+  };
+  const queued = Array.isArray(win.cmpq) ? win.cmpq : [];
+  win.cmpq = { push: (...commands) => commands.forEach(run) };
+  queued.forEach(run);
+
+  // 4. A stored decision for the cached config's policy version applies at once (the
+  //    return-visit fast path), read with the asynchronous Cookie Store API where there is
+  //    one (a first document.cookie read blocks on IPC in Chromium).
+  const begin = (s) => {
+    if (current || !s) return;
+    if (!config) setConfig(cachedConfig());
+    if (usable(config) && upToDate(s)) apply(s, 0);
+  };
+  if (win.cookieStore)
+    cookieStore.get('cmp_consent').then(
+      (c) => begin(parseCookie(c?.value)),
+      () => begin(readCookie()),
+    );
+  else begin(readCookie());
+
+  // 5. Blocked markup, settings links, the queue of a previous page.
+  if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', scan);
+  else scan();
+  const opener = (e) => e.target.closest?.('[data-cmp-open]');
+  doc.addEventListener('click', (e) => {
+    if (!opener(e)) return;
+    e.preventDefault();
+    showDialog(1);
+  });
+  doc.addEventListener('keydown', (e) => {
+    // a link or button opens on Enter by itself (a click); any other element needs this
+    const el = opener(e);
+    if (!el || el.closest('a[href],button') || (e.key != 'Enter' && e.key != ' ')) return;
+    e.preventDefault();
+    showDialog(1);
+  });
+  if (site) setTimeout(flush);
+  else console.error('cmp: the script tag has no data-site');
+}
