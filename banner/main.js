@@ -27,9 +27,9 @@
  */
 
 import { doc, gpc, site, win } from './env.js';
-import { categories, config, current, parseCookie, readCookie, publicView, setConfig, upToDate, usable } from './state.js';
+import { categories, config, current, readCookie, publicView, upToDate } from './state.js';
 import { DENIED, apply, decide, enforce, notify, subscribers } from './decide.js';
-import { cachedConfig, fetchConfig, flush, syncWithServer } from './server.js';
+import { fetchConfig, flush, syncWithServer } from './server.js';
 import { askForDecision, showDialog, showWanted } from './dialog.js';
 import { scan } from './tags.js';
 
@@ -45,10 +45,16 @@ const run = (command) => {
 
 let settle;
 
-/** Called whenever a config arrived (or could not be had): decide what is in force. */
-export function configArrived() {
+/**
+ * Called whenever a config arrived (or could not be had): decide what is in force. A stored
+ * decision is applied only now, against the config just fetched (or, with the server
+ * unreachable, the cached one), so a policy published since the last page never runs under
+ * the old one; an opt-out the server recorded meanwhile is fetched first.
+ */
+export async function configArrived() {
   if (config) {
-    const s = current || readCookie();
+    let s = current || readCookie();
+    if (!current) s = (await syncWithServer(s)) || s;
     if (upToDate(s)) {
       if (!current) apply(s, 0);
     } else if (gpc && categories().every((c) => c.required || c.gpc)) {
@@ -59,7 +65,6 @@ export function configArrived() {
       else if (s) apply(s, 0);
       askForDecision();
     }
-    if (s?.vid) syncWithServer();
     scan();
     showWanted();
   }
@@ -98,22 +103,7 @@ if (win.cmp?.scan) {
   win.cmpq = { push: (...commands) => commands.forEach(run) };
   queued.forEach(run);
 
-  // 4. A stored decision for the cached config's policy version applies at once (the
-  //    return-visit fast path), read with the asynchronous Cookie Store API where there is
-  //    one (a first document.cookie read blocks on IPC in Chromium).
-  const begin = (s) => {
-    if (current || !s) return;
-    if (!config) setConfig(cachedConfig());
-    if (usable(config) && upToDate(s)) apply(s, 0);
-  };
-  if (win.cookieStore)
-    cookieStore.get('cmp_consent').then(
-      (c) => begin(parseCookie(c?.value)),
-      () => begin(readCookie()),
-    );
-  else begin(readCookie());
-
-  // 5. Blocked markup, settings links, the queue of a previous page.
+  // 4. Blocked markup, settings links, the queue of a previous page.
   if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', scan);
   else scan();
   const opener = (e) => e.target.closest?.('[data-cmp-open]');

@@ -24,7 +24,6 @@ import {
   usable,
   writeCookie,
 } from './state.js';
-import { apply } from './decide.js';
 import { configArrived } from './main.js';
 
 const QUEUE_KEY = 'cmp_queue';
@@ -183,23 +182,30 @@ async function drain() {
 
 /**
  * When the config's change counter is ahead of the one remembered with the stored decision,
- * ask the server for this visitor's state once and apply it: an operator's opt-out turns
- * categories off here too, and the settings show it.
+ * ask the server for this visitor's state once (bounded by the config timeout), before the
+ * decision is applied: an operator's opt-out then turns categories off here too, the cookie
+ * is rewritten and the settings show it. Returns the server's decision, or null.
  */
-export async function syncWithServer() {
-  const s = current || readCookie();
-  if (refused || !s?.vid || queue().length || !(config.sync > (load(SYNC_KEY) ?? -1))) return;
+export async function syncWithServer(s) {
+  if (refused || !s?.vid || queue().length || !(config.sync > (load(SYNC_KEY) ?? -1))) return null;
   try {
-    const [response, j] = await call('/consent-state', { visitor_id: s.vid });
+    const [response, j] = await call(
+      '/consent-state',
+      { visitor_id: s.vid },
+      { signal: AbortSignal.timeout(CONFIG_TIMEOUT_MS) },
+    );
     if (response.ok && j.consent) {
       rememberSync(j.sync);
-      apply(fromServer(j.consent, s.vid), 1);
-      configArrived(); // a now outdated or expired state asks again
-    } else if (j.code == 'unknown_visitor' || j.code == 'invalid_visitor_id') setVisitorId('');
-    else if (isRefusal(j)) refuse();
+      const fresh = fromServer(j.consent, s.vid);
+      writeCookie(fresh);
+      return fresh;
+    }
+    if (j.code == 'unknown_visitor' || j.code == 'invalid_visitor_id') setVisitorId('');
+    if (isRefusal(j)) refuse();
   } catch (e) {
-    /* offline: asked again on the next page */
+    /* offline or slow: asked again on the next page */
   }
+  return null;
 }
 
 win.addEventListener('online', () => {

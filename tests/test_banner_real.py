@@ -27,6 +27,7 @@ from cmp.siteconfig import publish_policy
 pytest.register_assert_rewrite("tests.browser_support")
 from tests.banner_pages import SitePages, hung_port, site_pages  # noqa: E402
 from tests.browser_support import Visit, new_visit  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 pytest_plugins = ["tests.browser_support"]
 pytestmark = pytest.mark.browser
@@ -347,11 +348,8 @@ def test_refused_origin_logs_one_error_and_runs_nothing(browser: Browser, live_s
 # ---- 6. Cross-subdomain consent -----------------------------------------------------------
 
 
-def test_cookie_domain_is_shared_by_subdomains(live_server: Any) -> None:
+def test_cookie_domain_is_shared_by_subdomains(browser: Browser, live_server: Any) -> None:
     need(live_server, "cookie_domain")
-    from playwright.sync_api import sync_playwright
-
-    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
     store = live_server.store
     with site_pages(live_server) as pages:
@@ -364,18 +362,17 @@ def test_cookie_domain_is_shared_by_subdomains(live_server: Any) -> None:
         pages.add("/p", GATED)
         args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP *.dealer.test 127.0.0.1"]
         try:
-            with sync_playwright() as pw:
-                chromium = pw.chromium.launch(executable_path=CHROMIUM, args=args)
-                visit = new_visit(chromium, live_server.url)
-                visit.goto(www + "/p")
-                visit.wait_banner().get_by_role("button", name="拒否する").click()
-                visit.wait_stored()
-                [cookie] = [c for c in visit.context.cookies() if c["name"] == "cmp_consent"]
-                assert cookie["domain"] == ".dealer.test"
-                visit.goto(shop + "/p")
-                visit.page.wait_for_load_state("networkidle")
-                assert not visit.banner_open()  # the same decision on the other subdomain
-                chromium.close()
+            chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+            visit = new_visit(chromium, live_server.url)
+            visit.goto(www + "/p")
+            visit.wait_banner().get_by_role("button", name="拒否する").click()
+            visit.wait_stored()
+            [cookie] = [c for c in visit.context.cookies() if c["name"] == "cmp_consent"]
+            assert cookie["domain"] == ".dealer.test"
+            visit.goto(shop + "/p")
+            visit.page.wait_for_load_state("networkidle")
+            assert not visit.banner_open()  # the same decision on the other subdomain
+            chromium.close()
         finally:
             site = store.get_site("demo")
             site.origins = [o for o in site.origins if o not in (www, shop)]
