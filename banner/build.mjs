@@ -1,9 +1,11 @@
 /**
  * Build static/cmp.js from banner/main.js and banner/style.css with esbuild:
  * `npm run build` (the Makefile runs it). `node banner/build.mjs --check` exits 1 when the
- * committed static/cmp.js differs from a fresh build (the build is deterministic).
+ * committed static/cmp.js (or its .br) differs from a fresh build (the build is deterministic).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -30,14 +32,23 @@ const result = await esbuild.build({
   write: false,
 });
 const built = result.outputFiles[0].text;
+// Brotli at its best quality, served when the browser accepts br (every browser over https);
+// the .sha256 beside it lets the server check that the .br belongs to this very cmp.js.
+const brotli = brotliCompressSync(Buffer.from(built), {
+  params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: built.length },
+});
+const digest = createHash('sha256').update(built).digest('hex');
 
 if (process.argv.includes('--check')) {
   const committed = readFileSync(out, 'utf8');
-  if (committed != built) {
+  const stamp = readFileSync(out + '.br.sha256', 'utf8').trim();
+  if (committed != built || stamp != digest || !readFileSync(out + '.br').equals(brotli)) {
     console.error('static/cmp.js differs from a fresh build of banner/: run `make build`');
     process.exit(1);
   }
 } else {
   writeFileSync(out, built);
-  console.log(`static/cmp.js: ${built.length} bytes`);
+  writeFileSync(out + '.br', brotli);
+  writeFileSync(out + '.br.sha256', digest + '\n');
+  console.log(`static/cmp.js: ${built.length} bytes, ${brotli.length} brotli`);
 }

@@ -5,7 +5,7 @@
  *   409 policy_outdated            re-fetch the config and ask again; the decision is not sent
  *   400 invalid_visitor_id,
  *   404 unknown_visitor            drop the stored id, send as a fresh visitor
- *   422 invalid_alias              (an older server) send again without aliases
+ *   (aliases: values the server would refuse are left out here; it ignores bad ones, E)
  *   403 origin_not_allowed         one console.error naming the fix; nothing non-essential
  *                                  runs; the decision stays queued, not retried on a loop
  *   429, 5xx, 408, network         stay queued, retry with back-off (and on `online`)
@@ -143,15 +143,13 @@ export async function flush() {
 
 async function drain() {
   for (let entry; !refused && (entry = queue()[0]); ) {
-    const { q, noAliases, ...body } = entry;
+    const { q, ...body } = entry;
     const vid = (current || readCookie())?.vid;
     const jar = cookieJar();
     if (vid) body.visitor_id = vid;
-    body.aliases = noAliases
-      ? []
-      : (config?.alias_cookies || [])
-          .filter((n) => ALIAS_VALUE.test(jar[n] || ''))
-          .map((n) => ({ type: 'cookie:' + n, value: jar[n] }));
+    body.aliases = (config?.alias_cookies || [])
+      .filter((n) => ALIAS_VALUE.test(jar[n] || ''))
+      .map((n) => ({ type: 'cookie:' + n, value: jar[n] }));
     const [response, j] = await call('/consents', body);
     const drop = () => queue(queue().filter((x) => x.q != q));
     if (VISITOR_ID.test(j.visitor_id)) setVisitorId(j.visitor_id); // 201, or a 503: retry as it
@@ -161,8 +159,6 @@ async function drain() {
     } else if (j.code == 'invalid_visitor_id' || j.code == 'unknown_visitor') {
       if (!vid) throw response; // nothing to drop: treat as a server fault
       setVisitorId('');
-    } else if (j.code == 'invalid_alias' && !noAliases) {
-      queue(queue().map((x) => (x.q == q ? { ...x, noAliases: 1 } : x)));
     } else if (isRefusal(j)) {
       refuse(); // kept in the queue; sent again on a later page once the origin is added
     } else if (response.status >= 500 || response.status == 429 || response.status == 408) {
