@@ -27,7 +27,7 @@
  */
 
 import { doc, gpc, site, win } from './env.js';
-import { categories, config, current, readCookie, publicView, upToDate } from './state.js';
+import { categories, config, current, parseCookie, readCookie, publicView, upToDate } from './state.js';
 import { DENIED, apply, decide, enforce, notify, subscribers } from './decide.js';
 import { fetchConfig, flush, syncWithServer } from './server.js';
 import { askForDecision, showDialog, showWanted } from './dialog.js';
@@ -44,6 +44,9 @@ const run = (command) => {
 };
 
 let settle;
+/** The first read of the stored decision (asynchronous where the Cookie Store API exists:
+ * a first document.cookie read blocks on IPC in Chromium); started with the config request. */
+let firstRead;
 
 /**
  * Called whenever a config arrived (or could not be had): decide what is in force. A stored
@@ -53,7 +56,8 @@ let settle;
  */
 export async function configArrived() {
   if (config) {
-    let s = current || readCookie();
+    let s = current || (firstRead ? await firstRead : readCookie());
+    firstRead = null;
     if (!current) s = (await syncWithServer(s)) || s;
     if (upToDate(s)) {
       if (!current) apply(s, 0);
@@ -83,10 +87,7 @@ if (win.cmp?.scan) {
     };
   win.gtag('consent', 'default', { ...DENIED, wait_for_update: 500 });
 
-  // 2. The config request, before any other work: it runs while the rest starts.
-  if (site) fetchConfig();
-
-  // 3. The complete API, then the commands queued before this file ran.
+  // 2. The complete API, then the commands queued before this file ran.
   const ready = new Promise((resolve) => (settle = resolve));
   win.cmp = {
     open: () => showDialog(1),
@@ -103,9 +104,7 @@ if (win.cmp?.scan) {
   win.cmpq = { push: (...commands) => commands.forEach(run) };
   queued.forEach(run);
 
-  // 4. Blocked markup, settings links, the queue of a previous page.
-  if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', scan);
-  else scan();
+  // 3. Settings links.
   const opener = (e) => e.target.closest?.('[data-cmp-open]');
   doc.addEventListener('click', (e) => {
     if (!opener(e)) return;
@@ -119,6 +118,17 @@ if (win.cmp?.scan) {
     e.preventDefault();
     showDialog(1);
   });
-  if (site) setTimeout(flush);
-  else console.error('cmp: the script tag has no data-site');
+
+  // 4. As the next task (so the script's own start stays short): the config request and
+  //    the cookie read in parallel, blocked markup, the queue of a previous page.
+  setTimeout(() => {
+    if (!site) return console.error('cmp: the script tag has no data-site');
+    fetchConfig();
+    firstRead = win.cookieStore
+      ? cookieStore.get('cmp_consent').then((c) => parseCookie(c?.value), readCookie)
+      : Promise.resolve(readCookie());
+    if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', scan);
+    else scan();
+    flush();
+  });
 }
