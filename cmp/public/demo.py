@@ -123,7 +123,7 @@ def _page(csp: bool) -> Response:
     resp.headers["Cache-Control"] = "no-store"
     if csp:
         resp.headers["Content-Security-Policy"] = (
-            f"script-src 'self' {_host()}; style-src {_host()}"
+            f"script-src 'self' {_host()}; style-src {_host()}; connect-src {_host()}"
         )
     return resp
 
@@ -136,7 +136,7 @@ def demo() -> Response:
 
 @bp.route("/demo/csp")
 def demo_csp() -> Response:
-    """The sample page under ``script-src 'self' <cmp host>; style-src <cmp host>``.
+    """The sample page under ``script-src 'self' <cmp>; style-src <cmp>; connect-src <cmp>``.
 
     It has no inline tag, since such a policy forbids inline scripts on the page itself.
     """
