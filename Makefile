@@ -7,7 +7,25 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench system-deps install clean
+.PHONY: run test lint bench system-deps install clean build build-check
+
+# The banner: banner/*.js + banner/style.css -> static/cmp.js by esbuild (npm, package-lock.json).
+# `npm ci` runs when node_modules is missing or older than the lock file.
+NODE_STAMP := node_modules/.installed
+BANNER_SRC := $(wildcard banner/*.js banner/*.css banner/*.mjs)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/cmp.js: $(NODE_STAMP) $(BANNER_SRC)
+	node banner/build.mjs
+
+build: static/cmp.js
+
+# Fails when the committed static/cmp.js is not what banner/ builds to.
+build-check: $(NODE_STAMP)
+	node banner/build.mjs --check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +33,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) static/cmp.js
 
 # A secret key generated once into instance/config.py and reused by every later run.
 instance/config.py:
@@ -25,7 +43,7 @@ instance/config.py:
 
 # The instance folder is this checkout's, wherever the installed package points.
 run: export CMP_INSTANCE_PATH = $(CURDIR)/instance
-run: $(STAMP) instance/config.py
+run: $(STAMP) static/cmp.js instance/config.py
 	$(BIN)/cmp seed-demo
 	$(BIN)/cmp serve --host $(HOST) --port $(PORT)
 
@@ -37,6 +55,7 @@ system-deps:
 	command -v redis-cli >/dev/null || missing="$$missing redis-tools"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	fc-list 2>/dev/null | grep -qi 'noto.*cjk' || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
@@ -48,11 +67,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: system-deps $(STAMP) lint
+test: system-deps $(STAMP) static/cmp.js lint
 	$(BIN)/pytest -q
 
 bench: system-deps $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

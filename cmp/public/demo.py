@@ -1,8 +1,9 @@
 """The banner script and the demo site.
 
 ``GET /cmp.js`` serves ``static/cmp.js`` with an ETag, a short public cache lifetime and a
-gzip body when the client accepts it. ``/demo`` is a sample shop page that embeds the banner
-the way DESIGN.md's embed contract says, with sample analytics and targeting tags, a blocked
+brotli body (``static/cmp.js.br``, built beside it) or a gzip body when the client accepts
+it. ``/demo`` is a sample shop page that embeds the banner the way DESIGN.md's embed
+contract says, with sample analytics and targeting tags, a blocked
 iframe and a settings link; ``/demo/csp`` is the same page under a strict Content Security
 Policy. The sample tags, the iframe and the tracking pixel are served by cmp itself under
 ``/demo/...`` so that tests can see every request they cause.
@@ -26,10 +27,11 @@ BANNER_CACHE_CONTROL = "public, max-age=3600, stale-while-revalidate=86400"
 
 @dataclass(frozen=True)
 class Asset:
-    """One static file as served: plain and gzip bodies with their ETag."""
+    """One static file as served: plain, gzip and (when built beside it) brotli bodies."""
 
     body: bytes
     gzipped: bytes
+    brotli: bytes | None
     etag: str
     stamp: tuple[int, int]
 
@@ -47,10 +49,16 @@ def load_asset(name: str) -> Asset:
     if cached and cached.stamp == stamp:
         return cached
     body = path.read_bytes()
+    # banner/build.mjs writes cmp.js.br (brotli, quality 11) beside cmp.js; used only when it
+    # is the brotli of these very bytes.
+    br_path = path.with_name(path.name + ".br")
+    brotli = br_path.read_bytes() if br_path.exists() else None
+    digest = hashlib.sha256(body).hexdigest()
     asset = Asset(
         body=body,
         gzipped=gzip.compress(body, compresslevel=9, mtime=0),
-        etag=hashlib.sha256(body).hexdigest()[:24],
+        brotli=brotli if brotli and _br_matches(br_path, digest) else None,
+        etag=digest[:24],
         stamp=stamp,
     )
     with _assets_lock:
@@ -58,14 +66,22 @@ def load_asset(name: str) -> Asset:
     return asset
 
 
+def _br_matches(br_path: Path, digest: str) -> bool:
+    """True if ``<file>.br.sha256`` (written by the build) names the plain file's SHA-256."""
+    stamp = br_path.with_name(br_path.name + ".sha256")
+    return stamp.exists() and stamp.read_text().strip() == digest
+
+
 def serve_asset(name: str, mimetype: str) -> Response:
-    """Serve a static asset with ETag, Cache-Control and gzip negotiation (304 when fresh)."""
+    """Serve a static asset with ETag, Cache-Control and br/gzip negotiation (304 when fresh)."""
     asset = load_asset(name)
-    zipped = request.accept_encodings["gzip"] > 0
-    resp = Response(asset.gzipped if zipped else asset.body, mimetype=mimetype)
-    if zipped:
-        resp.headers["Content-Encoding"] = "gzip"
-    resp.set_etag(asset.etag + ("-gz" if zipped else ""))
+    accepts = request.accept_encodings
+    encoding = "br" if asset.brotli and accepts["br"] > 0 else "gzip" if accepts["gzip"] else ""
+    bodies = {"br": asset.brotli, "gzip": asset.gzipped, "": asset.body}
+    resp = Response(bodies[encoding], mimetype=mimetype)
+    if encoding:
+        resp.headers["Content-Encoding"] = encoding
+    resp.set_etag(asset.etag + {"br": "-br", "gzip": "-gz", "": ""}[encoding])
     resp.vary.add("Accept-Encoding")
     resp.headers["Cache-Control"] = BANNER_CACHE_CONTROL
     resp.headers["X-Content-Type-Options"] = "nosniff"
@@ -81,6 +97,11 @@ def banner() -> Response:
     return serve_asset("cmp.js", "text/javascript")
 
 
+#: The banner's first-layer layouts and themes the demo page can show (``?layout=&theme=``).
+LAYOUTS = ("box", "bar", "modal")
+THEMES = ("light", "dark")
+
+
 def _host() -> str:
     """The origin the banner and the sample tags are served from (this server)."""
     return request.host_url.rstrip("/")
@@ -88,17 +109,21 @@ def _host() -> str:
 
 def _page(csp: bool) -> Response:
     lang = "en" if request.args.get("lang") == "en" else "ja"
+    layout = request.args.get("layout", "")
+    theme = request.args.get("theme", "")
     html = render_template(
         "public/demo.html",
         host=_host(),
         csp=csp,
         lang=lang,
+        layout=layout if layout in LAYOUTS else "",
+        theme=theme if theme in THEMES else "",
     )
     resp = Response(html, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"
     if csp:
         resp.headers["Content-Security-Policy"] = (
-            f"script-src 'self' {_host()}; style-src {_host()}"
+            f"script-src 'self' {_host()}; style-src {_host()}; connect-src {_host()}"
         )
     return resp
 
@@ -111,7 +136,7 @@ def demo() -> Response:
 
 @bp.route("/demo/csp")
 def demo_csp() -> Response:
-    """The sample page under ``script-src 'self' <cmp host>; style-src <cmp host>``.
+    """The sample page under ``script-src 'self' <cmp>; style-src <cmp>; connect-src <cmp>``.
 
     It has no inline tag, since such a policy forbids inline scripts on the page itself.
     """
@@ -191,6 +216,7 @@ main{max-width:48rem;margin:0 auto;padding:1rem 1.5rem 3rem}
 .items{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:1rem;padding:0;list-style:none}
 .items li{background:#fff;border:1px solid #ccc;border-radius:.5rem;padding:1rem}
 .price{font-weight:700}
+iframe{max-width:100%;border:1px solid #ccc}
 """
 
 

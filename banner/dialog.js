@@ -1,0 +1,244 @@
+/**
+ * The dialog: a first layer (a non-blocking box or bar by default, a modal with
+ * data-layout="modal") and the settings (always modal), in an open shadow root styled by one
+ * constructed stylesheet (no inline style, no <style> element: strict-CSP safe).
+ *
+ * Keyboard: Tab / Shift+Tab wrap inside a modal; Esc in the settings goes back to the first
+ * layer (or closes them when opened from a settings link); Esc on the first layer does
+ * nothing, since the first layer asks for a decision and a dismissal is none.
+ * Operator texts are only ever set as text; links accept only http(s) URLs.
+ */
+
+import { doc, gpc, lang, setting, theme } from './env.js';
+import { categories, config, current, recipients, upToDate } from './state.js';
+import { decide, decideAll, text } from './decide.js';
+
+/* CSS_TEXT is banner/style.css, minified and inlined by banner/build.mjs. */
+/* global CSS_TEXT */
+
+let sharedSheet, host, root, dialog, heading, view, returnFocus;
+/** True while the visitor owes a decision (first visit, new policy): the first layer stays. */
+let needed = false;
+/** A view asked for before the config arrived (shown once it does). */
+let wanted = null;
+
+export const styleSheet = (css) => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  return sheet;
+};
+export const baseSheet = () => sharedSheet || (sharedSheet = styleSheet(CSS_TEXT));
+
+/** A DOM element; children are elements or text (never HTML); `onclick` is a listener. */
+export function element(tag, attributes, children = []) {
+  const e = doc.createElement(tag);
+  for (const k in attributes)
+    if (k == 'onclick') e.onclick = attributes[k];
+    else e.setAttribute(k, attributes[k]);
+  for (const c of children) if (c) e.append(c.nodeType ? c : String(c));
+  return e;
+}
+
+/** A link with an operator text, only for http(s) URLs (else nothing). */
+function link(label, url) {
+  try {
+    url = new URL(url, location.href);
+  } catch (e) {
+    return '';
+  }
+  return /^https?:$/.test(url.protocol)
+    ? element('a', { href: url.href, target: '_blank', rel: 'noopener' }, [label])
+    : '';
+}
+
+const separator = lang == 'ja' ? '、' : ', ';
+
+/** What a recipient receives and why, and (abroad) the foreign-country information. */
+function facts(r) {
+  const rows = [
+    ['items_label', (r.items || []).join(separator)],
+    ['purpose_label', r.purpose],
+    ['recipient_purpose_label', r.recipient_purpose],
+    ['country_label', r.country],
+    ['system_label', r.foreign?.system],
+    ['measures_label', r.foreign?.measures],
+  ];
+  return element(
+    'dl',
+    {},
+    rows.flatMap(([label, value]) => (value ? [element('dt', {}, [text(label)]), element('dd', {}, [value])] : [])),
+  );
+}
+
+const named = (r) => [element('strong', {}, [r.name]), r.service && r.service != r.name ? ` (${r.service})` : ''];
+const note = (key) => text(key) && element('p', { class: 'note' }, [text(key)]);
+const title = (key) => (heading = element('h2', { id: 'cmp-title', tabindex: '-1' }, [text(key)]));
+const buttons = (list) =>
+  element('div', { class: 'row' }, list.map(([key, fn]) => element('button', { type: 'button', onclick: fn }, [text(key)])));
+
+/** A switch (a checkbox with the switch role, drawn as one by the stylesheet). */
+function toggle(attribute, key, on, label) {
+  const box = element('input', { type: 'checkbox', role: 'switch', class: 'switch', [attribute]: key, 'aria-label': label });
+  box.checked = on;
+  return box;
+}
+
+/** The first layer: notice, links, the recipients that link data (APPI Art. 31), three equal buttons. */
+function firstLayer() {
+  const linking = recipients().filter((r) => r.links_personal_data);
+  const links = config.links || {};
+  return [
+    title('title'),
+    element('p', { id: 'cmp-text' }, [text('body')]),
+    gpc && note('gpc_note'),
+    element('p', { class: 'links' }, [
+      link(text('external_transmission'), links.external_transmission),
+      link(text('privacy_policy'), links.privacy_policy),
+    ]),
+    linking.length &&
+      element('section', {}, [
+        element('h3', {}, [text('linking_title')]),
+        element('p', {}, [text('linking_body')]),
+        element('ul', {}, linking.map((r) => element('li', {}, [...named(r), facts(r)]))),
+      ]),
+    buttons([
+      ['accept_all', () => decideAll(true)],
+      ['reject_all', () => decideAll(false)],
+      ['settings', () => render(1)],
+    ]),
+  ];
+}
+
+/** The settings: a switch per category with its recipients, their links and linking switches. */
+function settings() {
+  const s = current && upToDate(current) ? current : null;
+  const parts = [
+    element('div', { class: 'top' }, [
+      title('settings'),
+      element('button', { type: 'button', class: 'close', 'aria-label': text('close'), onclick: back }, ['×']),
+    ]),
+    gpc && note('gpc_note'),
+    element('p', { id: 'cmp-text', class: 'note' }, [text('opt_out')]),
+  ];
+  for (const c of categories()) {
+    const on = c.required || (s ? s.c.includes(c.key) : !!c.default && !(gpc && c.gpc));
+    const box = toggle('data-c', c.key, on, c.name || c.key);
+    box.disabled = !!c.required;
+    const mine = recipients().filter((r) => r.category == c.key);
+    parts.push(
+      element('section', {}, [
+        element('label', { class: 'head' }, [element('span', {}, [c.name || c.key]), box]),
+        element('p', {}, [c.description, c.required && ' ' + text('essential_note')]),
+        mine.length && element('h3', {}, [text('recipients_label')]),
+        mine.length &&
+          element(
+            'ul',
+            {},
+            mine.map((r) => {
+              const kids = [
+                ...named(r),
+                facts(r),
+                element('p', { class: 'links' }, [link(text('privacy_policy'), r.policy_url), link(text('opt_out_link'), r.opt_out_url)]),
+              ];
+              if (r.links_personal_data) {
+                const label = `${r.name}: ${text('linking_toggle') || text('linking_title')}`;
+                const own = toggle('data-r', r.key, !!s && s.r.includes(r.key), r.name);
+                own.onchange = () => (box.checked ||= own.checked); // it needs its category
+                kids.push(element('label', { class: 'head' }, [element('span', {}, [label]), own]));
+              }
+              return element('li', {}, kids);
+            }),
+          ),
+      ]),
+    );
+  }
+  const checked = (a) => [...dialog.querySelectorAll(`input[${a}]:checked`)].map((x) => x.getAttribute(a));
+  parts.push(
+    buttons([
+      ['reject_all', () => decideAll(false)],
+      ['accept_all', () => decideAll(true)],
+      ['save', () => decide(checked('data-c'), checked('data-r'), 'preferences')],
+    ]),
+  );
+  return parts;
+}
+
+const modalLayout = () => setting('layout') == 'modal';
+
+/** Show view 0 (first layer) or 1 (settings): a modal for the settings and the modal layout. */
+function render(v) {
+  const modal = !!(v || modalLayout());
+  view = v;
+  if (dialog.open && dialog.matches(':modal') != modal) dialog.close();
+  if (!dialog.open) {
+    if (modal) dialog.showModal();
+    else dialog.show();
+  }
+  dialog.setAttribute('aria-modal', modal);
+  host.className = `${setting('layout') || 'box'} ${theme()}`;
+  const parts = (v ? settings() : firstLayer()).filter(Boolean);
+  const actions = parts.pop();
+  dialog.replaceChildren(element('div', { class: 'scroll' }, parts), actions);
+  heading.focus({ preventScroll: true });
+}
+
+function mount() {
+  if (host?.isConnected) return;
+  host = doc.createElement('cmp-banner');
+  root = host.attachShadow({ mode: 'open' });
+  root.adoptedStyleSheets = [baseSheet()];
+  dialog = element('dialog', { 'aria-labelledby': 'cmp-title', 'aria-describedby': 'cmp-text', lang: config.lang || lang });
+  dialog.onkeydown = (e) => {
+    if (e.key == 'Escape') {
+      e.preventDefault(); // our own rule, not the browser's close request
+      back();
+    }
+    if (e.key != 'Tab' || !dialog.matches(':modal')) return; // focus trap of the modal
+    const focusable = dialog.querySelectorAll('a[href],button,input:not([disabled])');
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const active = root.activeElement;
+    if (e.shiftKey ? active == first || active == heading : active == last) {
+      e.preventDefault();
+      (e.shiftKey ? last : first).focus();
+    }
+  };
+  dialog.oncancel = (e) => {
+    e.preventDefault();
+    back();
+  };
+  root.append(dialog);
+  (doc.body || doc.documentElement).append(host);
+}
+
+/** Esc or ×: from the settings back to a first layer still owed, else close. */
+function back() {
+  if (view && needed) render(0);
+  else if (view) closeDialog();
+}
+
+/** Open the dialog on view v (0 first layer, 1 settings), once the config is there. */
+export function showDialog(v) {
+  if (!config) return (wanted = v);
+  wanted = null;
+  if (!dialog?.open) returnFocus = doc.activeElement;
+  mount();
+  render(v);
+}
+
+/** The first layer owed by a visitor without a current decision. */
+export function askForDecision() {
+  needed = true;
+  if (!dialog?.open) showDialog(0);
+}
+
+/** Show a view asked for before the config arrived. */
+export const showWanted = () => wanted != null && showDialog(wanted);
+
+export function closeDialog() {
+  needed = false;
+  if (dialog?.open) {
+    dialog.close();
+    returnFocus?.focus?.({ preventScroll: true });
+  }
+}
