@@ -135,6 +135,7 @@ def cmp(web: Web, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cmp]:
     web.cmp_base = f"http://cmp.example:{server.port}"
     running = Cmp(server=server, store=store, web=web)
     running.site("dealer")
+    running.keys["demo"] = issue(store, "demo", ["read"])[1]
     yield running
     server.stop()
     store.close()
@@ -167,6 +168,7 @@ class Dealer:
     site: str = "dealer"
     mark: int = 0
     console: list[tuple[str, str]] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
 
     def url(self, path: str = "/", host: str = "www.dealer.example", **query: str) -> str:
         """A dealer page URL (query: ``site`` defaults to this visitor's site)."""
@@ -248,6 +250,7 @@ def dealer(dealer_browser: Browser, cmp: Cmp, web: Web) -> Iterator[Callable[...
         page = context.new_page()
         visitor = Dealer(context, page, web, cmp, cmp.site(site), web.mark())
         page.on("console", lambda m: visitor.console.append((m.type, m.text)))
+        page.on("request", lambda r: visitor.requests.append(r.method + " " + r.url))
         opened.append(visitor)
         return visitor
 
