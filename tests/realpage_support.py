@@ -82,7 +82,10 @@ class Cmp:
             f"http://127.0.0.1:{self.server.port}/api/v1/sites/{site}{path}",
             data=data,
             method=method,
-            headers={"Authorization": f"Bearer {self.keys[site]}", "Content-Type": "application/json"},
+            headers={
+                "Authorization": f"Bearer {self.keys[site]}",
+                "Content-Type": "application/json",
+            },
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as resp:
@@ -255,5 +258,9 @@ def dealer(dealer_browser: Browser, cmp: Cmp, web: Web) -> Iterator[Callable[...
         return visitor
 
     yield make
-    for visitor in opened:
+    for visitor in opened:  # shown by pytest for a failed test only (captured output)
+        print(f"--- visitor on {visitor.site}: console")
+        print("\n".join(f"  {kind}: {text[:300]}" for kind, text in visitor.console))
+        print("--- its requests (newest 40)")
+        print("\n".join("  " + r[:200] for r in visitor.requests[-40:]))
         visitor.context.close()

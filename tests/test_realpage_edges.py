@@ -42,11 +42,10 @@ def test_7_origin_not_configured_says_so_once_and_runs_nothing(
     visitor.goto("/", host="campaign.dealer.example")
     wait_for(visitor.errors, "a console error from cmp")
     visitor.settle()
-    visitor.page.evaluate("window.cmp && window.cmp.open && window.cmp.open()")
-    visitor.settle()
+    visitor.page.wait_for_timeout(1000)
     [error] = visitor.errors()
     assert visitor.web.origin("campaign.dealer.example") in error and "dealer" in error, error
-    assert "origin" in error.lower(), error
+    assert "origin" in error.lower() or "オリジン" in error, error
     assert visitor.third_party() == []
 
 
@@ -119,6 +118,29 @@ def test_9_hung_cmp_does_not_hold_load_and_runs_nothing(dealer: Callable[..., De
     assert visitor.page.evaluate("window.cmp && cmp.consent && cmp.consent()") is None
 
 
+def test_harness_async_cmp_js_from_a_hung_cmp_holds_load(dealer: Callable[..., Dealer]) -> None:
+    """Passes today, and must: the hung server really hangs, and the plain async embed from
+    it holds ``load`` (a browser rule), which is why test_9 uses the self-hosted embed."""
+    visitor = dealer("chrome_win")
+    before = len(visitor.web.hung.paths)
+    visitor.page.goto(visitor.url("/", cmp="hung"), wait_until="commit")
+    wait_for(lambda: "/cmp.js" in visitor.web.hung.paths[before:], "cmp.js asked of the hung cmp")
+    visitor.page.wait_for_timeout(2000)
+    assert visitor.page.evaluate(LOAD_MS) == 0  # still no load event
+    assert visitor.third_party() == []
+
+
+def test_harness_no_layout_shift_on_a_desktop(dealer: Callable[..., Dealer]) -> None:
+    """Passes today: the same page on a 1280 px desktop shifts nothing (so the phone's
+    shift below is the narrow viewport's, not the observer's)."""
+    visitor = dealer("edge", viewport={"width": 1280, "height": 800})
+    visitor.context.add_init_script(EVERY_SHIFT)
+    visitor.goto("/")
+    visitor.banner()
+    visitor.settle()
+    assert visitor.page.evaluate("window.__shift") == 0
+
+
 def test_9b_no_layout_shift_on_a_390px_phone(dealer: Callable[..., Dealer]) -> None:
     """A 480 px YouTube iframe on a 390x844 phone: first visit, banner shown, the iframe
     replaced by its placeholder: CLS counting every shift stays <= 0.01."""
@@ -146,5 +168,9 @@ def test_10_decision_answer_has_no_retry_after_and_config_is_compressed(
     configs = [r for r in answers if "/config" in r.url and r.request.method == "GET"]
     decisions = [r for r in answers if r.url.endswith("/consents") and r.status == 201]
     assert configs and decisions
-    assert configs[0].all_headers().get("content-encoding") in ("gzip", "br")
-    assert "retry-after" not in decisions[0].all_headers()
+    found = {
+        "config Content-Encoding": configs[0].all_headers().get("content-encoding"),
+        "201 Retry-After": decisions[0].all_headers().get("retry-after"),
+    }
+    assert found["config Content-Encoding"] in ("gzip", "br"), found
+    assert found["201 Retry-After"] is None, found

@@ -19,7 +19,10 @@ pytest_plugins = ["tests.realpage_support"]
 pytestmark = pytest.mark.browser
 
 ALL = {"essential", "analytics", "targeting"}
-LINKING_TAGS = [("connect.facebook.net", "/en_US/fbevents.js"), ("cdn.treasuredata.com", "/sdk/td.js")]
+LINKING_TAGS = [
+    ("connect.facebook.net", "/en_US/fbevents.js"),
+    ("cdn.treasuredata.com", "/sdk/td.js"),
+]
 PT_KEYS = "['_pt_sid', '_pt_heatmap_v1'].map((k) => localStorage.getItem(k))"
 
 
@@ -66,8 +69,11 @@ def test_4_iframe_placeholder_names_the_service_and_grants_only_it(
     for host, path in [*LINKING_TAGS, ("s.yimg.jp", "/"), ("px.a8.net", "/")]:
         assert not visitor.requested(host, path), visitor.third_party()
     state = wait_for(
-        lambda: (s := visitor.cmp.state("dealer", visitor.consent_cookie()["visitor_id"]))
-        and granted(s) == {"youtube"} and s,
+        lambda: (
+            (s := visitor.cmp.state("dealer", visitor.consent_cookie()["visitor_id"]))
+            and granted(s) == {"youtube"}
+            and s
+        ),
         "the server to hold the YouTube grant",
     )
     assert granted(state) == {"youtube"}

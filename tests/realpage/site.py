@@ -23,11 +23,18 @@ HERE = Path(__file__).parent
 CMP_JS = HERE.parent.parent / "static" / "cmp.js"
 DEALER_HOSTS = ("www.dealer.example", "shop.dealer.example", "campaign.dealer.example")
 #: One transparent 1x1 GIF, as conversion pixels answer.
-GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 #: The embeds, as DESIGN.md's "Embed contract" writes them (SELF_HOSTED: see realpage_support).
-ASYNC = '<script src="%CMP%/cmp.js" data-site="%SITE%" async onload="window.__apiAtRun = window.__api()"></script>'
+ASYNC = (
+    '<script src="%CMP%/cmp.js" data-site="%SITE%" async'
+    ' onload="window.__apiAtRun = window.__api()"></script>'
+)
 SYNC = '<script src="%CMP%/cmp.js" data-site="%SITE%"></script>'
-SELF_HOSTED = '<script src="/assets/cmp.js" data-site="%SITE%" data-cmp-host="%CMP%" async></script>'
+SELF_HOSTED = (
+    '<script src="/assets/cmp.js" data-site="%SITE%" data-cmp-host="%CMP%" async></script>'
+)
 #: Each page: the parts of its <head> (files of this folder, or markup), then body.html.
 PAGES = {
     "/": ["head_common.html", "api_probe.html", ASYNC, "blocked_tags.html", "other_tags.html"],
@@ -90,7 +97,9 @@ class Web:
         (``site=``) and optional extra tags (``extra=line``)."""
         parts = [p if p.startswith("<") else (HERE / p).read_text(encoding="utf-8") for p in name]
         body = (HERE / "body.html").read_text(encoding="utf-8")
-        text = f'<!doctype html>\n<html lang="ja">\n<head>\n{"".join(parts)}</head>\n<body>\n{body}</body>\n</html>\n'
+        head = "".join(parts)
+        text = f'<!doctype html>\n<html lang="ja">\n<head>\n{head}</head>\n<body>\n{body}</body>\n'
+        text += "</html>\n"
         extra = ""
         if query.get("extra") == "line":
             extra = (HERE / "line_tag.html").read_text(encoding="utf-8")
