@@ -118,7 +118,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     servers = start_web(site, tmp_path_factory.mktemp("realpage-tls"))
     hung = Hung().start()
     site.hung_base = f"http://cmp-hung.example:{hung.port}"
-    site.hung = hung  # type: ignore[attr-defined]
+    site.hung = hung
     yield site
     for server in servers:
         server.shutdown()

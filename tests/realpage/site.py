@@ -33,7 +33,7 @@ ASYNC = (
 )
 SYNC = '<script src="%CMP%/cmp.js" data-site="%SITE%"></script>'
 SELF_HOSTED = (
-    '<script src="/assets/cmp.js" data-site="%SITE%" data-cmp-host="%CMP%" async></script>'
+    '<script src="/assets/cmp.js" data-site="%SITE%" data-api="%CMP%" async></script>'
 )
 #: Each page: the parts of its <head> (files of this folder, or markup), then body.html.
 PAGES = {
@@ -76,6 +76,7 @@ class Web:
     cmp_base: str = ""
     hung_base: str = ""
     hits: list[Hit] = field(default_factory=list)
+    hung: Hung | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def origin(self, host: str = "www.dealer.example") -> str:
