@@ -159,7 +159,7 @@ def test_2_decision_from_a_stale_tab_is_asked_again_and_stored(
 
 def test_2_forged_visitor_id_becomes_a_fresh_visitor(dealer: Callable[..., Dealer]) -> None:
     """A cookie whose id the server refuses (400): the decision is stored as a new visitor."""
-    visitor = dealer("safari_iphone", **_phone())
+    visitor = dealer("safari_iphone")
     version = visitor.cmp.store.get_site("dealer").policy_version
     forged = "AAAAAAAAAAAAAAAAAAAAAA.forgedsignature"
     value = f"1~{version}~{forged}~essential~~0~{int(__import__('time').time()) - 60}"
@@ -250,7 +250,3 @@ def _line():  # noqa: ANN202 - a Recipient
     from tests.realpage.dealer import line_recipient
 
     return line_recipient()
-
-
-def _phone() -> dict:
-    return {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

