@@ -99,8 +99,14 @@ class Cmp:
         return body if status == 200 else None
 
 
-def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
-    """Poll ``check`` every 50 ms until it returns something truthy; fail naming ``what``."""
+def wait_for(
+    check: Callable[[], Any], what: str, timeout: float = WAIT_S, page: Page | None = None
+) -> Any:
+    """Poll ``check`` every 50 ms until it returns something truthy; fail naming ``what``.
+
+    With ``page`` the pause is the page's own ``wait_for_timeout``: Playwright's sync API
+    delivers page events (console, requests) only while it runs, never during time.sleep.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -108,7 +114,10 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_S) -> An
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for: {what}")
-        time.sleep(0.05)
+        if page is not None:
+            page.wait_for_timeout(50)
+        else:
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
@@ -182,6 +191,10 @@ class Dealer:
         """Open a dealer page (waits for ``load``)."""
         self.page.goto(self.url(path, host, **query))
 
+    def wait(self, check: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
+        """``wait_for`` that keeps this page's events flowing while it waits."""
+        return wait_for(check, what, timeout, self.page)
+
     def hits(self) -> list[Hit]:
         """What reached the logging server since this visitor's mark."""
         return self.web.since(self.mark)
@@ -196,7 +209,7 @@ class Dealer:
 
     def wait_requested(self, host: str, path: str = "") -> None:
         """Wait until the logging server saw ``host`` + ``path``."""
-        wait_for(lambda: self.requested(host, path), f"a request to {host}{path}")
+        self.wait(lambda: self.requested(host, path), f"a request to {host}{path}")
 
     def settle(self) -> None:
         """Let the page go quiet (network idle) before judging what did not happen."""
@@ -234,7 +247,7 @@ class Dealer:
                 return None
             return state
 
-        return wait_for(stored, f"cmp to store a decision {sorted(categories)} on {self.site}")
+        return self.wait(stored, f"cmp to store a decision {sorted(categories)} on {self.site}")
 
     def errors(self) -> list[str]:
         """Console errors written by scripts (not the browser's own network messages)."""

@@ -18,7 +18,7 @@ import pytest
 
 pytest.register_assert_rewrite("tests.realpage_support")
 from tests.realpage.dealer import add_recipient  # noqa: E402
-from tests.realpage_support import Dealer, wait_for  # noqa: E402
+from tests.realpage_support import Dealer  # noqa: E402
 
 pytest_plugins = ["tests.realpage_support"]
 pytestmark = pytest.mark.browser
@@ -97,7 +97,9 @@ def test_1_sync_embed_consent_default_precedes_every_site_command(
 
     # 同意する: an update (real arguments) grants; only then _ga and a measured hit.
     visitor.banner().get_by_role("button", name="同意する").click()
-    wait_for(lambda: "_ga" in {c["name"] for c in visitor.context.cookies()}, "_ga after consent")
+    visitor.wait(
+        lambda: "_ga" in {c["name"] for c in visitor.context.cookies()}, "_ga after consent"
+    )
     updates = [e for e in visitor.page.evaluate(DATALAYER) if e.get("sub") == "update"]
     assert updates and all(e["args"] for e in updates)
     assert updates[-1]["params"]["analytics_storage"] == "granted"
@@ -107,7 +109,7 @@ def test_1_sync_embed_consent_default_precedes_every_site_command(
     visitor.mark = visitor.web.mark()
     visitor.goto("/sync")
     measured = "window.__gtagLog.some((e) => e.gcs === 'G111')"
-    wait_for(lambda: visitor.page.evaluate(measured), "a hit with analytics granted")
+    visitor.wait(lambda: visitor.page.evaluate(measured), "a hit with analytics granted")
     layer = visitor.page.evaluate(DATALAYER)
     assert (layer[0]["cmd"], layer[0]["sub"]) == ("consent", "default"), layer
     hits = [e for e in visitor.page.evaluate("window.__gtagLog") if "hit" in e]
@@ -150,7 +152,7 @@ def test_2_decision_from_a_stale_tab_is_asked_again_and_stored(
         banner.get_by_role("button", name="同意する").click()
     assert json.loads(sent.value.post_data)["policy_version"] == version - 1  # 409 by contract
     # policy_outdated -> the config is fetched again and the visitor asked again.
-    wait_for(lambda: len(configs()) > fetched, "the config fetched again after the 409")
+    visitor.wait(lambda: len(configs()) > fetched, "the config fetched again after the 409")
     visitor.banner().get_by_role("button", name="拒否する").click()
     state = visitor.wait_stored({"essential"}, policy_version=version)
     assert visitor.consent_cookie()["policy_version"] == version
@@ -214,7 +216,7 @@ def test_3_stored_decision_reaches_queue_late_subscribers_and_events(
     visitor.wait_stored({"essential"})
     for _ in range(2):  # twice: the result must not depend on timing
         visitor.goto("/")
-        seen = wait_for(
+        seen = visitor.wait(
             lambda: visitor.page.evaluate("window.__seen.map((s) => s[0])"), "cmpq / cmp:change"
         )
         assert set(seen) == {"cmpq", "event"}, seen

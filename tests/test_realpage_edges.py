@@ -11,7 +11,7 @@ import pytest
 
 pytest.register_assert_rewrite("tests.realpage_support")
 from tests.realpage.site import SELF_HOSTED  # noqa: E402
-from tests.realpage_support import Dealer, wait_for  # noqa: E402
+from tests.realpage_support import Dealer  # noqa: E402
 
 pytest_plugins = ["tests.realpage_support"]
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_7_origin_not_configured_says_so_once_and_runs_nothing(
     naming the origin and the site, and no third-party request even after a long look."""
     visitor = dealer("chrome_win")
     visitor.goto("/", host="campaign.dealer.example")
-    wait_for(visitor.errors, "a console error from cmp")
+    visitor.wait(visitor.errors, "a console error from cmp")
     visitor.settle()
     visitor.page.wait_for_timeout(1000)
     [error] = visitor.errors()
@@ -76,7 +76,7 @@ def test_8_api_opt_out_reaches_the_browser_within_one_page_view(
     assert status == 201
 
     visitor.goto("/")
-    wait_for(
+    visitor.wait(
         lambda: visitor.consent_cookie()["categories"] == {"essential"},
         "the cookie to take the server's opt-out",
     )
@@ -106,9 +106,9 @@ def test_9_hung_cmp_does_not_hold_load_and_runs_nothing(dealer: Callable[..., De
     visitor = dealer("safari_iphone", **PHONE)
     before = len(visitor.web.hung.paths)
     visitor.page.goto(visitor.url("/selfhost", cmp="hung"), wait_until="commit")
-    loaded = wait_for(lambda: visitor.page.evaluate(LOAD_MS), "the page's load event", 5)
+    loaded = visitor.wait(lambda: visitor.page.evaluate(LOAD_MS), "the page's load event", 5)
     assert loaded < 3000, f"load held for {loaded:.0f} ms"
-    wait_for(
+    visitor.wait(
         lambda: any("/config" in p for p in visitor.web.hung.paths[before:]),
         f"a config request to the hung cmp (embed: {SELF_HOSTED})",
         5,
@@ -124,7 +124,9 @@ def test_harness_async_cmp_js_from_a_hung_cmp_holds_load(dealer: Callable[..., D
     visitor = dealer("chrome_win")
     before = len(visitor.web.hung.paths)
     visitor.page.goto(visitor.url("/", cmp="hung"), wait_until="commit")
-    wait_for(lambda: "/cmp.js" in visitor.web.hung.paths[before:], "cmp.js asked of the hung cmp")
+    visitor.wait(
+        lambda: "/cmp.js" in visitor.web.hung.paths[before:], "cmp.js asked of the hung cmp"
+    )
     visitor.page.wait_for_timeout(2000)
     assert visitor.page.evaluate(LOAD_MS) == 0  # still no load event
     assert visitor.third_party() == []

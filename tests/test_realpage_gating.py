@@ -13,7 +13,7 @@ import pytest
 
 pytest.register_assert_rewrite("tests.realpage_support")
 from tests.realpage.dealer import add_recipient, line_recipient  # noqa: E402
-from tests.realpage_support import Dealer, wait_for  # noqa: E402
+from tests.realpage_support import Dealer  # noqa: E402
 
 pytest_plugins = ["tests.realpage_support"]
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_4_iframe_placeholder_names_the_service_and_grants_only_it(
     visitor.settle()
     for host, path in [*LINKING_TAGS, ("s.yimg.jp", "/"), ("px.a8.net", "/")]:
         assert not visitor.requested(host, path), visitor.third_party()
-    state = wait_for(
+    state = visitor.wait(
         lambda: (
             (s := visitor.cmp.state("dealer", visitor.consent_cookie()["visitor_id"]))
             and granted(s) == {"youtube"}
@@ -159,7 +159,7 @@ def test_10_withdrawal_removes_the_heat_maps_local_storage(
     visitor = dealer("edge")
     visitor.goto("/")
     visitor.banner().get_by_role("button", name="同意する").click()
-    wait_for(lambda: all(visitor.page.evaluate(PT_KEYS)), "the heat map's localStorage keys")
+    visitor.wait(lambda: all(visitor.page.evaluate(PT_KEYS)), "the heat map's localStorage keys")
     visitor.wait_stored(ALL)
 
     visitor.page.locator("footer a[data-cmp-open]").click()
@@ -167,7 +167,7 @@ def test_10_withdrawal_removes_the_heat_maps_local_storage(
     settings.get_by_role("switch", name="アクセス解析").uncheck()
     settings.get_by_role("button", name="選択を保存").click()
     visitor.wait_stored({"essential", "targeting"})
-    wait_for(lambda: "_ga" not in {c["name"] for c in visitor.context.cookies()}, "_ga removed")
+    visitor.wait(lambda: "_ga" not in {c["name"] for c in visitor.context.cookies()}, "_ga removed")
     assert visitor.page.evaluate(PT_KEYS) == [None, None]
 
 
