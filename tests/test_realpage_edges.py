@@ -30,6 +30,17 @@ new PerformanceObserver((list) => {
   }
 }).observe({type: 'layout-shift', buffered: true});
 """
+#: Each open banner button: its label, whether it lies inside the visual viewport (what the
+#: phone's screen shows), and whether a tap at its centre reaches it.
+BUTTONS_ON_SCREEN = """() => {
+  const root = document.querySelector('cmp-banner').shadowRoot, v = visualViewport;
+  return [...root.querySelectorAll('dialog[open] button')].map((b) => {
+    const r = b.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+    const hit = root.elementFromPoint(x, y);
+    const inside = r.left >= v.offsetLeft - 1 && r.right <= v.offsetLeft + v.width + 1;
+    return [b.textContent.trim(), inside, !!hit && (hit === b || b.contains(hit))];
+  });
+}"""
 LOAD_MS = "performance.getEntriesByType('navigation')[0].loadEventStart"
 
 
@@ -154,6 +165,24 @@ def test_9b_no_layout_shift_on_a_390px_phone(dealer: Callable[..., Dealer]) -> N
     visitor.page.wait_for_timeout(500)
     shift, shifts = visitor.page.evaluate("[window.__shift, window.__shifts]")
     assert shift <= 0.01, shifts
+
+
+def test_9b_banner_fits_a_390px_phone_beside_a_480px_embed(
+    dealer: Callable[..., Dealer],
+) -> None:
+    """The same phone page (its 480 px video makes the page wider than the screen): every
+    button of the first layer and of the settings is on the screen and reachable."""
+    visitor = dealer("safari_iphone", **PHONE)
+    visitor.goto("/")
+    visitor.banner()
+    visitor.settle()
+    first = visitor.page.evaluate(BUTTONS_ON_SCREEN)
+    visitor.page.evaluate("cmp.open()")
+    visitor.page.get_by_role("dialog", name="設定").wait_for(state="visible")
+    visitor.page.wait_for_timeout(300)
+    settings = visitor.page.evaluate(BUTTONS_ON_SCREEN)
+    off = [b for b in first + settings if not (b[1] and b[2])]
+    assert len(first) >= 3 and len(settings) >= 3 and off == [], (first, settings)
 
 
 def test_10_decision_answer_has_no_retry_after_and_config_is_compressed(
