@@ -26,7 +26,8 @@ DEALER_HOSTS = ("www.dealer.example", "shop.dealer.example", "campaign.dealer.ex
 GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
-#: The embeds, as DESIGN.md's "Embed contract" writes them (SELF_HOSTED: see realpage_support).
+#: The embeds: DESIGN.md's async and synchronous ones, and the self-hosted one (cmp.js served
+#: by the site, the API on cmp named by ``data-api``, as banner/main.js documents it).
 ASYNC = (
     '<script src="%CMP%/cmp.js" data-site="%SITE%" async'
     ' onload="window.__apiAtRun = window.__api()"></script>'
