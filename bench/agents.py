@@ -238,24 +238,35 @@ MIX: list[tuple[str, float, Callable[[random.Random], str]]] = [
 ]
 
 
+def _draw(rng: random.Random) -> str:
+    maker = rng.choices([m for _, _, m in MIX], [w for _, w, _ in MIX])[0]
+    return maker(rng)
+
+
 def generate(count: int, seed: int = 14) -> list[str]:
     """Return ``count`` distinct user agents drawn from :data:`MIX` (same seed, same list)."""
     rng = random.Random(seed)
-    makers = [m for _, _, m in MIX]
-    weights = [w for _, w, _ in MIX]
     seen: dict[str, None] = {}
-    attempts = 0
-    while len(seen) < count:
-        attempts += 1
-        if attempts > count * 200:
-            raise ValueError(f"the tables cannot give {count} distinct agents")
-        seen.setdefault(rng.choices(makers, weights)[0](rng), None)
-    return list(seen)
+    for _ in range(count * 200):
+        seen.setdefault(_draw(rng), None)
+        if len(seen) == count:
+            return list(seen)
+    raise ValueError(f"the tables cannot give {count} distinct agents")
 
 
-def write_file(path: Path, count: int, seed: int = 14) -> Path:
-    """Write ``count`` agents to ``path``, one a line (for wrk's Lua scripts); return it."""
-    path.write_text("\n".join(generate(count, seed)) + "\n")
+def traffic(count: int, seed: int = 14) -> list[str]:
+    """Return ``count`` requests' agents as traffic has them: popular ones repeat.
+
+    Picking uniformly from this list reproduces :data:`MIX`'s shares and versions' weights;
+    the tail (in-app builds, full version numbers) is mostly unique, as in real logs.
+    """
+    rng = random.Random(seed)
+    return [_draw(rng) for _ in range(count)]
+
+
+def write_file(path: Path, agents: list[str]) -> Path:
+    """Write ``agents`` to ``path``, one a line (for wrk's Lua scripts); return the path."""
+    path.write_text("\n".join(agents) + "\n")
     return path
 
 
