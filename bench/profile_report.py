@@ -33,6 +33,7 @@ def section(r: dict[str, Any]) -> str:
     ]
     steps = [f"| {text} | {r['steps'][key]:,.1f} |" for key, text in STEPS]
     limiter = r["write"] - r["write_no_limiter"]
+    top = ", ".join(f"{label} {write[label]:.0%}" for label in labels[:3])
     return "\n".join(
         [
             "## Profile of the decision write and the lookup (issue 14)",
@@ -64,6 +65,8 @@ def section(r: dict[str, Any]) -> str:
             "| part | write | write µs | lookup | lookup µs |",
             "|---|---:|---:|---:|---:|",
             *split,
+            "",
+            f"Largest parts of the write: {top}.",
             "",
             "**Each step on its own** (µs per call, best of rounds; the store steps include "
             "issuing the visitor id and building the receipt):",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from user_agents import parse as reference_parse
 
-from bench.agents import MIX, generate
+from bench.agents import MIX, generate, traffic
 from cmp import useragent
 from cmp.receipts import ua_summary
 
@@ -229,3 +229,5 @@ def test_generated_agents_are_distinct_and_cover_every_kind() -> None:
     kinds = {useragent.summary(a)["device"] for a in agents}
     assert kinds == {"pc", "mobile", "tablet", "bot", "other"}
     assert len(MIX) >= 15
+    sample = traffic(5000)
+    assert sample == traffic(5000) and 1000 < len(set(sample)) < 5000  # popular ones repeat
