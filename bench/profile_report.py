@@ -22,17 +22,38 @@ STEPS = [
 ]
 
 
+REQUESTS = [
+    ("livez", "`/livez` (trivial JSON: the framework alone)"),
+    ("healthz", "`/healthz` (trivial + Redis PING)"),
+    ("lookup", "state lookup (`GET …/consents/{id}`, API key)"),
+    ("write", "decision write, varied agents"),
+    ("write_one", "decision write, one agent"),
+    ("write_no_limiter", "decision write, varied agents, limiter off"),
+]
+
+
+def _commands(found: dict[str, float]) -> str:
+    return ", ".join(f"{name} {n:.2f}" for name, n in sorted(found.items()) if n >= 0.01)
+
+
 def section(r: dict[str, Any]) -> str:
     """Render the numbers of one run as markdown."""
     write, lookup = r["profile_write"], r["profile_lookup"]
     labels = sorted(set(write) | set(lookup), key=lambda k: -write.get(k, 0))
+    w_cpu, l_cpu = r["write"]["cpu"], r["lookup"]["cpu"]
     split = [
-        f"| {label} | {write.get(label, 0):.0%} | {write.get(label, 0) * r['write']:,.0f} | "
-        f"{lookup.get(label, 0):.0%} | {lookup.get(label, 0) * r['lookup']:,.0f} |"
+        f"| {label} | {write.get(label, 0):.0%} | {write.get(label, 0) * w_cpu:,.0f} | "
+        f"{lookup.get(label, 0):.0%} | {lookup.get(label, 0) * l_cpu:,.0f} |"
         for label in labels
     ]
+    requests = [
+        f"| {text} | {r[k]['wall']:,.0f} | {r[k]['cpu']:,.0f} | {r[k]['redis']:,.1f} | "
+        f"{_commands(r[k]['commands'])} |"
+        for k, text in REQUESTS
+    ]
     steps = [f"| {text} | {r['steps'][key]:,.1f} |" for key, text in STEPS]
-    limiter = r["write"] - r["write_no_limiter"]
+    limiter_cpu = r["write"]["cpu"] - r["write_no_limiter"]["cpu"]
+    limiter_redis = r["write"]["redis"] - r["write_no_limiter"]["redis"]
     top = ", ".join(f"{label} {write[label]:.0%}" for label in labels[:3])
     return "\n".join(
         [
@@ -42,25 +63,26 @@ def section(r: dict[str, Any]) -> str:
             "a budget the loop never reaches) called through its WSGI callable, with no HTTP "
             "server or load generator in front, on a real redis-server (AOF, `appendfsync "
             f"everysec`) started by the bench; {r['count']:,} requests per loop, each write a "
-            "new visitor with an agent from `bench/agents.py` traffic, best of 3 alternating "
-            "rounds (wall clock, 2 shared cores).",
+            "new visitor with an agent from `bench/agents.py` traffic; each figure the best of "
+            "3 alternating rounds. Wall clock on 2 shared cores measures the neighbours too: "
+            "the app's own CPU time and Redis's own (`INFO commandstats`) are the steadier "
+            "figures.",
             "",
-            "| request through the app | µs per request |",
-            "|---|---:|",
-            f"| `/livez` (trivial JSON: the framework alone) | {r['livez']:,.0f} |",
-            f"| `/healthz` (trivial + Redis PING) | {r['healthz']:,.0f} |",
-            f"| state lookup (`GET …/consents/{{id}}`, API key) | {r['lookup']:,.0f} |",
-            f"| decision write, varied agents | {r['write']:,.0f} |",
-            f"| decision write, one agent | {r['write_one']:,.0f} |",
-            f"| decision write, varied agents, limiter off | {r['write_no_limiter']:,.0f} |",
+            "| request through the app | wall µs | app CPU µs | Redis CPU µs | Redis commands "
+            "per request |",
+            "|---|---:|---:|---:|---|",
+            *requests,
             "",
-            f"Varied / one agent (requests per second, median of rounds): "
-            f"**{r['varied_vs_one']:.2f}**. The rate limiter costs {limiter:,.0f} µs of the "
-            "write (a Redis round trip of its own, on top of the decision's).",
+            f"Varied / one agent, requests per second: **{r['varied_vs_one']:.2f}** by wall "
+            f"clock, {r['varied_vs_one_cpu']:.2f} by the app's CPU time (medians of rounds). "
+            f"The rate limiter costs the write {limiter_cpu:,.0f} µs of app CPU and "
+            f"{limiter_redis:,.1f} µs of Redis CPU, and its own round trip (the commands "
+            "above).",
             "",
-            "**Where the time goes** (cProfile self time over the same loops, grouped by where "
-            "the code lives; a builtin is charged to its callers; µs = share × the unprofiled "
-            "time above, approximate because cProfile inflates Python calls more than C):",
+            "**Where the app's CPU time goes** (cProfile with a CPU clock over the same loops, "
+            "self time grouped by where the code lives; a builtin is charged to its callers; "
+            "µs = share × the unprofiled app CPU above, approximate because cProfile inflates "
+            "Python calls more than C):",
             "",
             "| part | write | write µs | lookup | lookup µs |",
             "|---|---:|---:|---:|---:|",
@@ -68,8 +90,8 @@ def section(r: dict[str, Any]) -> str:
             "",
             f"Largest parts of the write: {top}.",
             "",
-            "**Each step on its own** (µs per call, best of rounds; the store steps include "
-            "issuing the visitor id and building the receipt):",
+            "**Each step on its own** (wall µs per call, best of rounds; the store steps "
+            "include issuing the visitor id and building the receipt):",
             "",
             "| step | µs |",
             "|---|---:|",

@@ -85,11 +85,23 @@ def wsgi_loop(app: Flask, environ_list: list[dict]) -> Iterator[int]:
         yield int(statuses[-1][:3])
 
 
-def per_request_us(app: Flask, environ_list: list[dict]) -> tuple[float, set[int]]:
-    """µs per request of serving ``environ_list`` (once) and the statuses seen."""
-    started = time.perf_counter()
+def per_request(app: Flask, environ_list: list[dict], client: Any) -> dict[str, Any]:
+    """Serve ``environ_list`` once; per request: wall-clock µs, the app's own CPU µs (this
+    thread), Redis's own CPU µs (``INFO commandstats``) and Redis commands by name."""
+    client.config_resetstat()
+    wall, cpu = time.perf_counter(), time.thread_time()
     seen = set(wsgi_loop(app, environ_list))
-    return (time.perf_counter() - started) / len(environ_list) * 1e6, seen
+    wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+    stats = client.info("commandstats")
+    stats.pop("cmdstat_config", None)  # the resetstat above
+    n = len(environ_list)
+    return {
+        "wall": wall / n * 1e6,
+        "cpu": cpu / n * 1e6,
+        "redis": sum(c["usec"] for c in stats.values()) / n,
+        "commands": {k.removeprefix("cmdstat_"): c["calls"] / n for k, c in stats.items()},
+        "statuses": seen,
+    }
 
 
 def steps(app: Flask, client: Any, count: int) -> dict[str, float]:
