@@ -63,10 +63,11 @@ def section(r: dict[str, Any]) -> str:
             "a budget the loop never reaches) called through its WSGI callable, with no HTTP "
             "server or load generator in front, on a real redis-server (AOF, `appendfsync "
             f"everysec`) started by the bench; {r['count']:,} requests per loop, each write a "
-            "new visitor with an agent from `bench/agents.py` traffic; each figure the best of "
-            "3 alternating rounds. Wall clock on 2 shared cores measures the neighbours too: "
-            "the app's own CPU time and Redis's own (`INFO commandstats`) are the steadier "
-            "figures.",
+            "new visitor with an agent from `bench/agents.py` traffic, after a warm-up of "
+            f"{r['warmup']:,} such writes; each figure the best of 3 rounds (the two write "
+            "workloads alternate in order). Wall clock on 2 shared cores measures the "
+            "neighbours too: the app's own CPU time and Redis's own (`INFO commandstats`) "
+            "are the steadier figures.",
             "",
             "| request through the app | wall µs | app CPU µs | Redis CPU µs | Redis commands "
             "per request |",
