@@ -77,8 +77,9 @@ def section(r: dict[str, Any]) -> str:
             f"Varied / one agent, requests per second: **{r['varied_vs_one']:.2f}** by wall "
             f"clock, {r['varied_vs_one_cpu']:.2f} by the app's CPU time (medians of rounds). "
             f"The rate limiter costs the write {limiter_cpu:,.0f} µs of app CPU and "
-            f"{limiter_redis:,.1f} µs of Redis CPU, and its own round trip (the commands "
-            "above).",
+            f"{limiter_redis:,.1f} µs of Redis CPU, in three round trips of its own (the "
+            "commands above: a script around INCRBY, then TTL and GET for the X-RateLimit "
+            "headers).",
             "",
             "**Where the app's CPU time goes** (cProfile with a CPU clock over the same loops, "
             "self time grouped by where the code lives; a builtin is charged to its callers; "
