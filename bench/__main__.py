@@ -10,7 +10,20 @@ import os
 import sys
 import time
 
-ALL = ["banner_size", "banner_start", "api_bench", "provision_bench", "verify_bench", "soak"]
+ALL = [
+    "banner_size",
+    "banner_start",
+    "banner_lighthouse",
+    "api_bench",
+    "profile_ua",
+    "profile_api",
+    "provision_bench",
+    "verify_bench",
+    "soak",
+    "public_edges_memory",
+    "export_memory",
+    "serve_slow",
+]
 
 
 def main() -> int:

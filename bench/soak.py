@@ -1,7 +1,8 @@
 """Load soak: mixed traffic under `cmp serve` on Redis for minutes, watching for drift.
 
 The mix is the one a busy site sends: config reads 70 %, decisions 20 % (half of them by
-returning visitors, so chains grow), state lookups 8 %, provision checks of 100 ids 2 %.
+returning visitors, so chains grow), state lookups 8 %, provision checks of 100 ids 2 %;
+every request carries a User-Agent picked from realistic, varied traffic (bench/agents.py).
 wrk drives it from a second process on loopback, in consecutive chunks so that throughput,
 latency and the workers' resident memory can be followed over time: a leak or a slowdown
 shows as a trend across chunks. Afterwards every receipt chain in the store is verified.
@@ -23,7 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.api_bench import WRITE_LUA, _cmp, _wrk, post_visitors
+from bench.agents import traffic
+from bench.api_bench import WRITE_LUA, _cmp, _wrk, agent_files, post_visitors
 from bench.report import write_section
 from cmp.storage import open_store
 from cmp.verify import verify_store
@@ -36,33 +38,38 @@ CONNECTIONS = int(os.environ.get("SOAK_CONNECTIONS", "16"))
 VISITORS = 1000
 
 MIX_LUA = r"""
-local ids = {}
+local ids, agents = {}, {}
 for line in io.lines("%(ids)s") do ids[#ids + 1] = line end
+for line in io.lines("%(agents)s") do agents[#agents + 1] = line end
 local read_key, prov_key = "Bearer %(read)s", "Bearer %(prov)s"
 local batch = {}
 for i = 1, 100 do batch[i] = '"' .. ids[i] .. '"' end
 local check = '{"recipient":"dmp-partner","items":["閲覧履歴","Cookie ID"],"visitor_ids":[' ..
   table.concat(batch, ",") .. ']}'
 local json = {["Content-Type"] = "application/json"}
+local plain, read = {}, {["Authorization"] = read_key}
+local prov = {["Content-Type"] = "application/json", ["Authorization"] = prov_key}
 statuses = {}  -- a global: done() reads it through thread:get
 local n = 0
 request = function()
   n = n + 1
   local r = math.random(100)
   local id = ids[(n %% #ids) + 1]
+  local agent = agents[math.random(#agents)]
   if r <= 70 then
-    return wrk.format("GET", "/api/v1/sites/demo/config?lang=ja")
+    plain["User-Agent"] = agent
+    return wrk.format("GET", "/api/v1/sites/demo/config?lang=ja", plain)
   elseif r <= 90 then
     local a = (n %% 2 == 0) and "true" or "false"
     local who = (r <= 80) and ('"visitor_id":"' .. id .. '",') or ""
     local body = '{' .. who .. '"policy_version":1,"categories":{"analytics":' .. a ..
       ',"targeting":false},"recipients":{}}'
+    json["User-Agent"] = agent
     return wrk.format("POST", "/api/v1/sites/demo/consents", json, body)
   elseif r <= 98 then
-    return wrk.format("GET", "/api/v1/sites/demo/consents/" .. id, {["Authorization"] = read_key})
+    return wrk.format("GET", "/api/v1/sites/demo/consents/" .. id, read)
   else
-    return wrk.format("POST", "/api/v1/sites/demo/provision-checks",
-      {["Content-Type"] = "application/json", ["Authorization"] = prov_key}, check)
+    return wrk.format("POST", "/api/v1/sites/demo/provision-checks", prov, check)
   end
 end
 response = function(status, headers, body)
@@ -98,16 +105,17 @@ def _used_memory(redis: RedisServer) -> int:
         client.close()
 
 
-def _fsync_prices(redis: RedisServer, base: str, workdir: Path) -> dict[str, float]:
+def _fsync_prices(redis: RedisServer, base: str, workdir: Path, agents: Path) -> dict[str, float]:
     """Decision-only req/s under each appendfsync setting, median of alternating rounds."""
     runs: dict[str, list[float]] = {"always": [], "everysec": []}
+    script = WRITE_LUA % {"agents": agents}
     client = redis.client()
     try:
         for _ in range(2):
             for mode in runs:
                 client.config_set("appendfsync", mode)
                 runs[mode].append(
-                    _wrk(f"{base}/api/v1/sites/demo/consents", WRITE_LUA, workdir)["rps"]
+                    _wrk(f"{base}/api/v1/sites/demo/consents", script, workdir)["rps"]
                 )
         client.config_set("appendfsync", "always")
     finally:
@@ -134,9 +142,10 @@ def main() -> str:
     chunks: list[dict[str, float]] = []
     try:
         wait_until(lambda: urllib.request.urlopen(f"{base}/livez", timeout=1).status == 200, 30)
-        ids = post_visitors(base, VISITORS, "targeting", 3)
+        ids = post_visitors(base, VISITORS, "targeting", 3, traffic(VISITORS, seed=3))
         (workdir / "ids.txt").write_text("\n".join(ids) + "\n")
-        script = MIX_LUA % {"ids": workdir / "ids.txt", **keys}
+        agents, _ = agent_files(workdir)
+        script = MIX_LUA % {"ids": workdir / "ids.txt", "agents": agents, **keys}
         trivial = _wrk(f"{base}/livez", None, workdir)
         first_workers = sorted(_workers(server.pid))
         started = time.monotonic()
@@ -147,7 +156,7 @@ def main() -> str:
             result["at"] = time.monotonic() - started
             chunks.append(result)
         same_workers = sorted(_workers(server.pid)) == first_workers
-        fsync = _fsync_prices(redis, base, workdir)
+        fsync = _fsync_prices(redis, base, workdir, agents)
         server.terminate()
         server.wait(timeout=20)
         store = open_store(redis.url)
@@ -229,7 +238,8 @@ def _section(
         f"`python -m bench.soak`: `cmp serve --workers 2` on Redis (AOF, `appendfsync always`),"
         f" rate limit off; wrk 1 thread, {CONNECTIONS} connections, {len(chunks)} chunks of "
         f"{CHUNK} s ({seconds:.0f} s in all); mix: config 70 %, decisions 20 % (half by "
-        "returning visitors), lookups 8 %, provision checks of 100 ids 2 %.",
+        "returning visitors), lookups 8 %, provision checks of 100 ids 2 %; User-Agents "
+        "picked from varied traffic (`bench/agents.py`, as in the API benchmark).",
         "",
         f"- **{total:,} requests, {rps:,.0f} req/s, non-2xx or socket errors: {errors}**",
         f"- p50 {statistics.median(c['p50'] for c in chunks):.2f} ms (median of chunks), "

@@ -11,11 +11,9 @@ import hashlib
 import ipaddress
 import json
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
-from user_agents import parse as parse_ua
-
+from cmp import useragent
 from cmp.model import Receipt
 
 
@@ -70,25 +68,12 @@ def verify_chain(receipts: list[Receipt], head_hash: str = "") -> list[str]:
     return problems
 
 
-@lru_cache(maxsize=4096)
 def ua_summary(user_agent: str) -> dict[str, Any]:
-    """Summarise a User-Agent header: browser, OS, device kind and whether it is a bot."""
-    if not user_agent:
-        return {"browser": "", "os": "", "device": "unknown", "bot": False}
-    ua = parse_ua(user_agent[:512])
-    if ua.is_bot:
-        device = "bot"
-    elif ua.is_tablet:
-        device = "tablet"
-    elif ua.is_mobile:
-        device = "mobile"
-    elif ua.is_pc:
-        device = "pc"
-    else:
-        device = "other"
-    browser = f"{ua.browser.family} {ua.browser.version_string}".strip()
-    os_name = f"{ua.os.family} {ua.os.version_string}".strip()
-    return {"browser": browser, "os": os_name, "device": device, "bot": bool(ua.is_bot)}
+    """Summarise a User-Agent header: browser, OS, device kind and whether it is a bot.
+
+    See :mod:`cmp.useragent` (ua-parser with its native matcher, a bounded cache).
+    """
+    return useragent.summary(user_agent)
 
 
 def truncate_ip(address: str) -> str:
