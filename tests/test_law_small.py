@@ -8,10 +8,10 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from cmp import records
+from cmp import ids, lookup, records
 from cmp.admin.messages import MESSAGES
 from tests.test_cli import run
-from tests.test_provision import check, decide
+from tests.test_provision import SECRET, check, decide
 from tests.test_records_cli import env  # noqa: F401 - the fixture
 
 
@@ -34,7 +34,9 @@ def test_disclosure_shows_only_what_concerns_the_person(
     url = "/api/v1/sites/demo/provision-records"
     [doc] = client.get(url, query_string={"visitor_id": mine}, headers=read).get_json()["records"]
     assert not {"allowed_count", "denied_count", "created_by"} & set(doc)
-    assert [a["visitor_id"] for a in doc["allowed"]] == [mine]
+    # Only this person's own id, as the recipient's lookup-only id (never the signed one).
+    mine_lk = lookup.make(SECRET, "demo", "dmp-partner", ids.verify(SECRET, mine))
+    assert [a["visitor_id"] for a in doc["allowed"]] == [mine_lk]
     assert "株式会社DMPパートナー" in doc["summary"] and "（日本時間）" in doc["summary"]
     en = client.get(url, query_string={"visitor_id": mine, "lang": "en"}, headers=read)
     assert "Japan time" in en.get_json()["records"][0]["summary"]

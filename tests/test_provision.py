@@ -259,7 +259,8 @@ def test_provision_period_sets_the_record_dates(app: Flask, client: FlaskClient,
         provided_from=clock.iso(today + timedelta(days=1)),
         provided_to="2099-01-31",
     )
-    assert resp.status_code == 200 and resp.get_json()["allowed"] == [vid]
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["allowed"] == body["lookup_ids"]  # the one id given
     record = app.extensions["cmp.store"].query_provision_records("demo")[0]
     assert record.provided_from == clock.iso(today + timedelta(days=1))
     # Days are Japanese calendar days: 2099-01-31 begins at 00:00 JST.
