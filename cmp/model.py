@@ -100,6 +100,12 @@ class Recipient(_Record):
     policy_url: str = ""
     opt_out_url: str = ""
     exemption: str = ""
+    # What the scanner (cmp.scan) holds against the site: hosts its tags contact (a host
+    # covers its subdomains), cookies and localStorage/sessionStorage keys they set (``*``
+    # globs).
+    hosts: list[str] = field(default_factory=list)
+    cookies: list[str] = field(default_factory=list)
+    storage: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -135,3 +135,16 @@ def received_record(key: str, record_id: str) -> str:
 def audit(key: str) -> str:
     """List: the site's audit entries, newest first (``key`` "" for global entries)."""
     return f"{PREFIX}:audit:{{{key or '_'}}}"
+
+
+# -- scan reports (cmp.scan) -----------------------------------------------------------------
+
+
+def scans(key: str) -> str:
+    """Sorted set: the site's scan ids by start time."""
+    return f"{PREFIX}:scans:{{{key}}}"
+
+
+def scan_report(key: str, scan_id: str) -> str:
+    """Hash: one scan's summary (``h``) and compressed report (``r``)."""
+    return f"{PREFIX}:scan:{{{key}}}:{scan_id}"

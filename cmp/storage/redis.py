@@ -20,6 +20,7 @@ from cmp.storage.codec import dumps, loads
 from cmp.storage.intern import Interner
 from cmp.storage.redis_conn import connect, guard, own_options, score
 from cmp.storage.redis_records import RecordsMixin
+from cmp.storage.redis_scans import ScansMixin
 from cmp.storage.redis_visitors import VisitorsMixin
 
 # Compare-and-set of one string key: KEYS[1] becomes ARGV[2] only if it still holds ARGV[1].
@@ -30,7 +31,7 @@ return 1
 """
 
 
-class RedisStorage(VisitorsMixin, RecordsMixin, Storage):
+class RedisStorage(ScansMixin, VisitorsMixin, RecordsMixin, Storage):
     """Storage on a Redis server or a Redis Cluster."""
 
     def __init__(self, url: str) -> None:

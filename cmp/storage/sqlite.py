@@ -15,10 +15,11 @@ from cmp.storage.base import Storage
 from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import guard
 from cmp.storage.sqlite_records import RecordsMixin
+from cmp.storage.sqlite_scans import ScansMixin
 from cmp.storage.sqlite_visitors import VisitorsMixin
 
 
-class SQLiteStorage(VisitorsMixin, RecordsMixin, Storage):
+class SQLiteStorage(ScansMixin, VisitorsMixin, RecordsMixin, Storage):
     """Storage in one SQLite file; one connection per thread."""
 
     # -- sites ---------------------------------------------------------------------------
