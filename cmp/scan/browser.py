@@ -117,6 +117,23 @@ def _banner_button(page: Page, labels: Labels, which: str) -> Any:
     return page.get_by_role("button", name=labels.pattern(which)).filter(visible=True).first
 
 
+def _find_banner(
+    page: Page, rec: _Recorder, labels: Labels, limits: Limits, deadline: float
+) -> bool:
+    """True once the banner's 拒否する button shows; False at once for a page that loaded
+    no cmp script, else after ``limits.banner`` seconds."""
+    if not any(is_cmp(r.url) for r, _ in rec.requests):
+        rec.settle(page, limits, deadline)
+        if not any(is_cmp(r.url) for r, _ in rec.requests):
+            return False
+    try:
+        wait = max(0.1, min(limits.banner, deadline - time.monotonic()))
+        _banner_button(page, labels, "reject").wait_for(state="visible", timeout=wait * 1000)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
 def _goto(page: Page, url: str, limits: Limits) -> int:
     try:
         response = page.goto(url, wait_until="load", timeout=limits.page * 1000)
@@ -126,6 +143,15 @@ def _goto(page: Page, url: str, limits: Limits) -> int:
         reason = re.search(r"net::[A-Z_]+", str(exc))
         raise PageError("unreachable", reason.group(0) if reason else str(exc)[:200]) from exc
     return response.status if response is not None else 0
+
+
+def _reload(page: Page, limits: Limits) -> None:
+    try:
+        page.reload(wait_until="load", timeout=limits.page * 1000)
+    except PlaywrightTimeout as exc:
+        raise PageError("timeout", f"the page did not finish loading in {limits.page:g} s") from exc
+    except PlaywrightError as exc:
+        raise PageError("unreachable", str(exc)[:200]) from exc
 
 
 def run_phase(
@@ -150,18 +176,17 @@ def run_phase(
             raise PageError("http_status", f"HTTP {status}")
         if registrable(host_of(final)) != registrable(host_of(url)):
             raise PageError("redirect", f"redirected off-site to {final}")
-        banner = True
-        try:
-            wait = max(0.1, min(limits.banner, deadline - time.monotonic()))
-            _banner_button(page, labels, "reject").wait_for(state="visible", timeout=wait * 1000)
-        except PlaywrightTimeout:
-            banner = False
+        banner = _find_banner(page, rec, labels, limits, deadline)
         if phase != "before":
             if not banner:
                 raise PageError("no_banner", "no consent banner (拒否する / 同意する) on the page")
             rec.settle(page, limits, deadline)
             rec.after = True
             _banner_button(page, labels, "reject" if phase == "rejected" else "accept").click()
+            if phase == "rejected":
+                # What a visitor who refused meets on the next page view: the page again.
+                rec.settle(page, limits, deadline)
+                _reload(page, limits)
         rec.settle(page, limits, deadline)
         return _collect(context, page, rec, url, final, status, banner, phase)
     finally:

@@ -73,6 +73,8 @@ def subject(f: dict[str, Any]) -> str:
     if what == "request":
         return d["host"] + (f" ({d['beacon']})" if d.get("beacon") else "")
     if what == "cookie":
+        if "pattern" in d:
+            return f"cookie {d['pattern']}"
         return f"cookie {d['name']}" + (f" @{d['domain']}" if d.get("domain") else "")
     if what == "storage":
         if "pattern" in d:
