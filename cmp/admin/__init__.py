@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
         policies,
         preview,
         recipients,
+        scans,
         sites,
         stats,
         texts,

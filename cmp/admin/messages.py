@@ -7,6 +7,7 @@ Placeholders use :meth:`str.format` names (``{n}``, ``{key}``). Validation messa
 from __future__ import annotations
 
 from cmp.admin.messages_pages import PAGES
+from cmp.admin.messages_scans import SCANS
 
 _EDITORS: dict[str, tuple[str, str]] = {
     # frame and navigation
@@ -244,4 +245,4 @@ _EDITORS: dict[str, tuple[str, str]] = {
 }
 
 #: The whole catalog: the frame and editors above, the other pages and errors in PAGES.
-MESSAGES: dict[str, tuple[str, str]] = {**_EDITORS, **PAGES}
+MESSAGES: dict[str, tuple[str, str]] = {**_EDITORS, **PAGES, **SCANS}

@@ -15,6 +15,7 @@ from typing import Any
 
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
+from cmp.admin import scan_fields
 from cmp.admin import validation as v
 from cmp.admin.editing import required_langs
 from cmp.admin.forms import Editor
@@ -46,6 +47,7 @@ class RecipientForm(Editor):
     opt_out_url = StringField()
     exemption = SelectField(validate_choice=False)
     publish = BooleanField()
+    hosts, cookies, storage = TextAreaField(), TextAreaField(), TextAreaField()  # cmp.scan
 
     @staticmethod
     def initial(r: Recipient) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class RecipientForm(Editor):
             "policy_url": r.policy_url,
             "opt_out_url": r.opt_out_url,
             "exemption": r.exemption,
+            **scan_fields.initial(r),
         }
         for lang in ("ja", "en"):
             for name in _LANG_FIELDS:
@@ -118,6 +121,7 @@ class RecipientForm(Editor):
         representative = self.text("representative", need=links, limit=200)
         policy = self.check(self.policy_url, v.http_url)
         opt_out = self.check(self.opt_out_url, v.http_url)
+        declared = scan_fields.clean(self)
         if not self.ok() or key is None:
             return None
         return Recipient(
@@ -132,4 +136,5 @@ class RecipientForm(Editor):
             opt_out_url=opt_out or "",
             exemption=self.exemption.data or "",
             **values,
+            **declared,
         )
