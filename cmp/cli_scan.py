@@ -17,8 +17,16 @@ from typing import Any
 import click
 
 from cmp import clock
+from cmp.storage import StorageError
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+class SetupError(click.ClickException):
+    """A scan that could not start (unknown site, no browser): exit 2, never 1, so a CI job
+    cannot mistake it for violations found."""
+
+    exit_code = 2
 
 
 def _write(path: str, text: str) -> None:
@@ -76,7 +84,7 @@ def scan(
         from cmp.scan.browser import CHROMIUM_ARGS, Labels, Limits
         from cmp.scan.crawl import crawl
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise click.ClickException(f"the scanner needs `pip install cmp[scan]` ({exc})") from exc
+        raise SetupError(f"the scanner needs `pip install cmp[scan]` ({exc})") from exc
     from cmp.cli import load_app
     from cmp.scan import catalogue
     from cmp.scan.declared import registry_of
@@ -88,12 +96,17 @@ def scan(
         if not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
     if not Path(browser_path).exists():
-        raise click.ClickException(f"no browser at {browser_path} (use --browser PATH)")
-    db = load_app().extensions["cmp.store"]
-    found = db.get_site(site)
+        raise SetupError(f"no browser at {browser_path} (use --browser PATH)")
+    try:
+        db = load_app().extensions["cmp.store"]
+        found = db.get_site(site)
+        categories, recipients = db.get_categories(site), db.get_recipients(site)
+    except click.ClickException as exc:
+        raise SetupError(exc.message) from exc
+    except StorageError as exc:
+        raise SetupError(f"store unavailable: {exc}") from exc
     if found is None:
-        raise click.ClickException(f"no site '{site}'")
-    categories, recipients = db.get_categories(site), db.get_recipients(site)
+        raise SetupError(f"no site '{site}'")
     ja, en = texts_for(found.texts, "ja"), texts_for(found.texts, "en")
     labels = Labels(reject=[ja["reject_all"], en["reject_all"]],
                     accept=[ja["accept_all"], en["accept_all"]])  # fmt: skip
@@ -107,7 +120,7 @@ def scan(
                     executable_path=browser_path, args=[*CHROMIUM_ARGS, *chromium_args]
                 )
             except PlaywrightError as exc:
-                raise click.ClickException(f"cannot start {browser_path}: {exc}") from exc
+                raise SetupError(f"cannot start {browser_path}: {exc}") from exc
             try:
                 version = browser.version
                 scanned, errors, cmp_hosts = crawl(browser, urls, labels, limits, pages, update)
@@ -128,7 +141,10 @@ def scan(
     if store:
         from cmp.scan.model import ScanRecord
 
-        db.put_scan(ScanRecord.of(report))
+        try:
+            db.put_scan(ScanRecord.of(report))
+        except StorageError as exc:
+            click.echo(f"warning: report not stored ({exc})", err=True)
     out = sys.stderr if json_path == "-" else sys.stdout
     for f in findings:
         click.echo(line(f, lang), file=out)

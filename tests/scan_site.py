@@ -4,9 +4,9 @@ Chromium maps every host (``--host-resolver-rules``) to this server's port, or t
 to a real ``cmp serve``; the server answers by the Host header, so the pages run as on a
 real site: cookies on real registrable domains, tags loading tags. The shop has
 
-- a tag that leaks before consent: ``connect.facebook.net/en_US/fbevents.js`` loaded by a
-  plain script tag; it sets ``_fbp`` (on the parent domain), a localStorage key and sends a
-  pixel to ``www.facebook.com/tr``;
+- a tag that leaks before consent: ``connect.facebook.net/en_US/fbevents.js`` loaded by
+  Meta's snippet pasted in without cmp's blocking markup; it sets ``_fbp`` (on the parent
+  domain), a localStorage key and sends a pixel to ``www.facebook.com/tr``;
 - a GTM-like loader blocked until analytics consent (``www.googletagmanager.com/gtm.js``)
   that loads an undeclared tag (``s.yimg.jp``'s ytag.js), which sets ``_ycl_yjad`` and sends
   a beacon to ``b92.yahoo.co.jp``;
@@ -64,7 +64,12 @@ GTM = (
     '<script type="text/plain" data-cmp-category="analytics" '
     'src="https://www.googletagmanager.com/gtm.js?id=GTM-SHOP"></script>'
 )
-LEAK = '<script src="https://connect.facebook.net/en_US/fbevents.js"></script>'
+#: Meta's usual snippet, pasted into the page outside cmp's blocking: it loads fbevents.js.
+LEAK = (
+    "<script>(function(d){var t=d.createElement('script');t.async=true;"
+    "t.src='https://connect.facebook.net/en_US/fbevents.js';d.head.appendChild(t);})(document);"
+    "</script>"
+)
 
 PAGES: dict[str, str] = {
     "/": page("トップ", "<p>ようこそ</p>", extra=LEAK + GTM),

@@ -40,6 +40,27 @@ _STORAGE = """() => {
   }
   return [location.origin, out];
 }"""
+#: Chromium names the document, not the script, as the initiator of an image whose ``src``
+#: a script set; this notes the script (from the stack) of every image ``src`` set.
+_IMAGE_SOURCES = """(() => {
+  const log = [];
+  Object.defineProperty(window, '__cmpScanImages', { value: log });
+  const caller = () => {
+    for (const l of (new Error().stack || '').split('\\n').slice(1)) {
+      const m = l.match(/(https?:\\/\\/[^\\s()]+?):\\d+:\\d+\\)?\\s*$/);
+      if (m) return m[1];
+    }
+    return '';
+  };
+  const d = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, 'src');
+  Object.defineProperty(HTMLImageElement.prototype, 'src', {
+    configurable: true, enumerable: d.enumerable, get() { return d.get.call(this); },
+    set(v) {
+      try { log.push([new URL(v, location.href).href, caller()]); } catch (e) { /* bad URL */ }
+      d.set.call(this, v);
+    },
+  });
+})();"""
 _LINKS = "() => [...document.querySelectorAll('a[href]')].map((a) => a.href)"
 
 
@@ -90,6 +111,7 @@ class _Recorder:
         cdp = context.new_cdp_session(page)
         cdp.on("Network.requestWillBeSent", self._cdp)
         cdp.send("Network.enable")
+        context.add_init_script(_IMAGE_SOURCES)
 
     def _cdp(self, event: dict[str, Any]) -> None:
         self.initiators.setdefault(event["request"]["url"], event.get("initiator") or {})
@@ -204,6 +226,14 @@ def _collect(
     phase: str,
 ) -> dict[str, Any]:
     site = registrable(host_of(final))
+    try:
+        images = page.evaluate("() => window.__cmpScanImages || []")
+    except PlaywrightError:
+        images = []
+    for url, script in images:
+        known = rec.initiators.get(url)
+        if script and (known is None or known.get("type") == "parser"):
+            rec.initiators[url] = {"type": "script", "url": script}
     cmp_hosts = sorted({host_of(r.url) for r, _ in rec.requests if is_cmp(r.url)})
     requests = []
     for request, after in rec.requests:

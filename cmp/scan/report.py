@@ -85,8 +85,9 @@ def subject(f: dict[str, Any]) -> str:
     return d.get("code", what)
 
 
-def explain(f: dict[str, Any], lang: str = "ja") -> str:
-    """The finding as a sentence a person reads (Japanese by default)."""
+def explain(f: dict[str, Any], lang: str = "ja", brief: bool = False) -> str:
+    """The finding as a sentence a person reads (Japanese by default); ``brief`` leaves
+    out the URL and the tag (for pages that show them apart)."""
     d, kind, ja = f["detail"], f["kind"], lang == "ja"
     if kind == "violation":
         who = d.get("owner") or d.get("vendor") or "?"
@@ -96,7 +97,7 @@ def explain(f: dict[str, Any], lang: str = "ja") -> str:
             if ja
             else f"{who} ({d.get('category')}) ran without consent"
         )
-        if f["what"] == "request":
+        if f["what"] == "request" and not brief:
             text += f": {d['url']}" + (f" ← {by}" if by else "")
         return text
     if kind == "undeclared":
@@ -107,7 +108,7 @@ def explain(f: dict[str, Any], lang: str = "ja") -> str:
             if ja
             else f"no recipient declares it ({pages} page(s))"
         )
-        if d.get("tag") and f["what"] == "request":
+        if d.get("tag") and f["what"] == "request" and not brief:
             text += f" ← {d['tag']}"
         if prop:
             name = prop["recipient"]["service"]["ja" if ja else "en"]

@@ -153,7 +153,8 @@ def evaluate(
     judged = False
     for page in pages:
         if page.get("error"):
-            out.append(finding("error", "page", dict(page["error"]), page["url"]))
+            error = dict(page["error"])
+            out.append(finding("error", "page", error, page["url"], error.get("phase")))
         for phase in PHASES:
             data = (page.get("phases") or {}).get(phase)
             if not data:
