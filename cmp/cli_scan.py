@@ -78,6 +78,7 @@ def scan(
 ) -> None:
     """Scan URL(s) of SITE: before any choice, after 拒否する, after 同意する."""
     try:
+        import tldextract  # noqa: F401 - the scan extra's other half
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
 

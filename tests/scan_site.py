@@ -46,17 +46,18 @@ ELSEWHERE = "www.elsewhere-site.com"
 TLS = Path(__file__).with_name("scan_tls")
 
 
-def page(title: str, body: str, banner: bool = True, extra: str = "") -> str:
+def page(title: str, body: str, banner: bool = True, extra: str = "", nav: bool = True) -> str:
     """One shop page (Japanese), with cmp's banner unless ``banner`` is False."""
     script = f'<script src="http://{CMP_HOST}/cmp.js" data-site="shop"></script>' if banner else ""
-    nav = (
+    links = (
         '<a href="/">ホーム</a> <a href="/about">会社概要</a> <a href="/products#top">商品</a> '
         '<a href="/nobanner">お知らせ</a> <a href="/catalog.pdf">PDF</a> '
         f'<a href="http://{ELSEWHERE}/">外部</a>'
     )
+    links = links if nav else ""
     return (
         f'<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{title}</title>'
-        f"{script}{extra}</head><body><h1>{title}</h1><nav>{nav}</nav>{body}</body></html>"
+        f"{script}{extra}</head><body><h1>{title}</h1><nav>{links}</nav>{body}</body></html>"
     )
 
 
