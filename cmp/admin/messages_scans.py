@@ -5,9 +5,9 @@ from __future__ import annotations
 SCANS: dict[str, tuple[str, str]] = {
     "tab_scans": ("スキャン", "Scans"),
     "scans_hint": (
-        "`cmp scan --site {site} URL` でサイトを新しい訪問者として読み込み、"
+        "「cmp scan --site {site} URL」でサイトを新しい訪問者として読み込み、"
         "選択前・拒否後・同意後の通信、Cookie、ストレージを登録内容と照合した結果です。",
-        "What `cmp scan --site {site} URL` found when it loaded the site as a new visitor: "
+        'What "cmp scan --site {site} URL" found when it loaded the site as a new visitor: '
         "requests, cookies and storage before the choice, after reject and after accept, "
         "held against the registry.",
     ),
