@@ -76,6 +76,8 @@ class _Tally:
         self.violating: set[str] = set()
 
     def observe(self, page: str, phase: str, what: str, item: dict[str, Any]) -> None:
+        """Classify one observation: note its owner as seen, or add it to the undeclared;
+        count a violation when it is non-essential and the phase is not ``accepted``."""
         hit = self.registry.match(what, item)
         ident = identity(what, item)
         entry = None
@@ -116,6 +118,7 @@ class _Tally:
         found["detail"]["count"] += 1
 
     def stale_and_ok(self, judged: bool) -> list[dict[str, Any]]:
+        """Stale findings (only when ``judged``: some page reached 同意する) and ok ones."""
         out: list[dict[str, Any]] = []
         for decl in self.registry.declarations:
             key, kind = decl.owner.key, decl.owner.kind
