@@ -30,7 +30,7 @@ build-check: $(NODE_STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,scan]'
 	touch $(STAMP)
 
 install: $(STAMP) static/cmp.js

@@ -23,6 +23,7 @@ ALL = [
     "public_edges_memory",
     "export_memory",
     "serve_slow",
+    "scan_bench",
 ]
 
 

@@ -297,6 +297,12 @@ def verify_receipts(site: str | None) -> None:
         raise SystemExit(1)
 
 
+# `cmp scan` (the compliance scanner) lives in its own module.
+from cmp.cli_scan import scan as _scan  # noqa: E402
+
+cli.add_command(_scan)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="cmp")

@@ -120,6 +120,12 @@ class Recipient(_Record):
     # Why Art. 31 does not apply to a recipient that does not link (cmp.confirmation).
     no_link_basis: str = ""
     no_link_note: dict[str, str] = field(default_factory=dict)
+    # What the scanner (cmp.scan) holds against the site: hosts its tags contact (a host
+    # covers its subdomains), cookies and localStorage/sessionStorage keys they set (``*``
+    # globs).
+    hosts: list[str] = field(default_factory=list)
+    cookies: list[str] = field(default_factory=list)
+    storage: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -85,6 +85,7 @@ def init_app(app: Flask) -> None:
         policies,
         preview,
         recipients,
+        scans,
         sites,
         stats,
         texts,

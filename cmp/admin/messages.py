@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cmp.admin.messages_law import LAW
 from cmp.admin.messages_pages import PAGES
+from cmp.admin.messages_scans import SCANS
 
 _EDITORS: dict[str, tuple[str, str]] = {
     # frame and navigation
@@ -252,4 +253,4 @@ _EDITORS: dict[str, tuple[str, str]] = {
 }
 
 #: The whole catalog: the frame and editors above, the other pages and errors in PAGES.
-MESSAGES: dict[str, tuple[str, str]] = {**_EDITORS, **PAGES, **LAW}
+MESSAGES: dict[str, tuple[str, str]] = {**_EDITORS, **PAGES, **LAW, **SCANS}

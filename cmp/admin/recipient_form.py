@@ -18,6 +18,7 @@ from typing import Any
 
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
+from cmp.admin import scan_fields
 from cmp.admin import validation as v
 from cmp.admin.editing import required_langs
 from cmp.admin.forms import Editor
@@ -45,6 +46,7 @@ class RecipientForm(LawFields, Editor):
     policy_url = StringField()
     opt_out_url = StringField()
     publish = BooleanField()
+    hosts, cookies, storage = TextAreaField(), TextAreaField(), TextAreaField()  # cmp.scan
 
     @staticmethod
     def initial(r: Recipient) -> dict[str, Any]:
@@ -59,6 +61,7 @@ class RecipientForm(LawFields, Editor):
             "opt_out_url": r.opt_out_url,
             "operator_itself": r.exemption == "first_party",
             **law_initial(r),
+            **scan_fields.initial(r),
         }
         for lang in ("ja", "en"):
             for name in _LANG_FIELDS:
@@ -110,6 +113,7 @@ class RecipientForm(LawFields, Editor):
         representative = self.text("representative", need=links, limit=200)
         policy = self.check(self.policy_url, v.http_url)
         opt_out = self.check(self.opt_out_url, v.http_url)
+        declared = scan_fields.clean(self)
         if not self.ok() or key is None:
             return None
         return Recipient(
@@ -123,4 +127,5 @@ class RecipientForm(LawFields, Editor):
             opt_out_url=opt_out or "",
             **law,
             **values,
+            **declared,
         )

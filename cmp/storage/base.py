@@ -32,6 +32,7 @@ from cmp.model import (
     TransferCheck,
     summary_of,
 )
+from cmp.storage.scans_base import ScanStorage
 
 #: Builds the new state and its (unsealed) receipt from the visitor's prior state.
 DecisionMaker = Callable[[ConsentState | None], tuple[ConsentState, Receipt]]
@@ -89,7 +90,7 @@ def error_guard(
     return guard
 
 
-class Storage(ABC):
+class Storage(ScanStorage, ABC):
     """One contract for SQLite, Redis and Redis Cluster.
 
     All times are ISO 8601 UTC strings (``2026-11-22T00:00:00Z``); days are ``YYYY-MM-DD``.

@@ -166,3 +166,16 @@ def slot(key: str) -> str:
 def sync(key: str) -> str:
     """String: the site's counter of server-side state changes (``INCR`` only)."""
     return f"{PREFIX}:sync:{{{key}}}"
+
+
+# -- scan reports (cmp.scan) -----------------------------------------------------------------
+
+
+def scans(key: str) -> str:
+    """Sorted set: the site's scan ids by start time."""
+    return f"{PREFIX}:scans:{{{key}}}"
+
+
+def scan_report(key: str, scan_id: str) -> str:
+    """Hash: one scan's summary (``h``) and compressed report (``r``)."""
+    return f"{PREFIX}:scan:{{{key}}}:{scan_id}"

@@ -21,6 +21,7 @@ from cmp.storage.intern import Interner
 from cmp.storage.redis_conn import connect, guard, own_options, score
 from cmp.storage.redis_law import LawMixin
 from cmp.storage.redis_records import RecordsMixin
+from cmp.storage.redis_scans import ScansMixin
 from cmp.storage.redis_sessions import SessionsMixin
 from cmp.storage.redis_sync import SyncMixin
 from cmp.storage.redis_visitors import VisitorsMixin
@@ -33,7 +34,9 @@ return 1
 """
 
 
-class RedisStorage(SyncMixin, VisitorsMixin, RecordsMixin, SessionsMixin, LawMixin, Storage):
+class RedisStorage(
+    SyncMixin, ScansMixin, VisitorsMixin, RecordsMixin, SessionsMixin, LawMixin, Storage
+):
     """Storage on a Redis server or a Redis Cluster."""
 
     def __init__(self, url: str) -> None:

@@ -16,12 +16,15 @@ from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import guard
 from cmp.storage.sqlite_law import LawMixin
 from cmp.storage.sqlite_records import RecordsMixin
+from cmp.storage.sqlite_scans import ScansMixin
 from cmp.storage.sqlite_sessions import SessionsMixin
 from cmp.storage.sqlite_sync import SyncMixin
 from cmp.storage.sqlite_visitors import VisitorsMixin
 
 
-class SQLiteStorage(SyncMixin, VisitorsMixin, RecordsMixin, SessionsMixin, LawMixin, Storage):
+class SQLiteStorage(
+    SyncMixin, ScansMixin, VisitorsMixin, RecordsMixin, SessionsMixin, LawMixin, Storage
+):
     """Storage in one SQLite file; one connection per thread."""
 
     # -- sites ---------------------------------------------------------------------------

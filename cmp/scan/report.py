@@ -1,0 +1,133 @@
+"""The ``cmp-scan/1`` JSON report, and each finding as one line of text (ja or en).
+
+The report: ``schema``, ``scan_id``, ``site``, ``started_at``, ``finished_at``,
+``seconds``, ``policy_version``, ``urls`` (the start URLs), ``pages: [{url, final_url,
+status, banner, error, seconds, phases: {before, rejected, accepted: {requests, cookies,
+storage} | null}}]``, ``findings: [{kind, phase, page, what, detail, proposal?}]``,
+``summary`` (count per kind) and ``exit_status``. docs/scanner.md documents every field.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from cmp import __version__
+from cmp.scan import SCHEMA
+from cmp.scan.rules import exit_status, summary
+
+
+def new_scan_id(started_at: str) -> str:
+    """A sortable, unique id: the start time (UTC, compact) and 6 random hex digits."""
+    stamp = started_at.replace("-", "").replace(":", "").replace("Z", "")
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def build(
+    site: str,
+    policy_version: int,
+    urls: Sequence[str],
+    started_at: str,
+    finished_at: str,
+    seconds: float,
+    pages: list[dict[str, Any]],
+    findings: list[dict[str, Any]],
+    browser: str = "",
+) -> dict[str, Any]:
+    """Assemble the report of one scan."""
+    return {
+        "schema": SCHEMA,
+        "scan_id": new_scan_id(started_at),
+        "site": site,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "seconds": round(seconds, 3),
+        "policy_version": policy_version,
+        "urls": list(urls),
+        "tool": {"cmp": __version__, "browser": browser},
+        "pages": pages,
+        "findings": findings,
+        "summary": summary(findings),
+        "exit_status": exit_status(findings),
+    }
+
+
+_PHASE = {
+    "ja": {"before": "選択前", "rejected": "拒否後", "accepted": "同意後", None: "全体"},
+    "en": {"before": "before choice", "rejected": "after reject", "accepted": "after accept",
+           None: "whole scan"},
+}  # fmt: skip
+_KIND = {
+    "ja": {"violation": "違反", "undeclared": "未登録", "stale": "未検出", "error": "エラー",
+           "ok": "問題なし"},
+    "en": {"violation": "violation", "undeclared": "undeclared", "stale": "stale",
+           "error": "error", "ok": "ok"},
+}  # fmt: skip
+
+
+def subject(f: dict[str, Any]) -> str:
+    """What a finding is about, in a few words (a host, a cookie, a key, a recipient)."""
+    d = f["detail"]
+    what = f["what"]
+    if what == "request":
+        return d["host"] + (f" ({d['beacon']})" if d.get("beacon") else "")
+    if what == "cookie":
+        if "pattern" in d:
+            return f"cookie {d['pattern']}"
+        return f"cookie {d['name']}" + (f" @{d['domain']}" if d.get("domain") else "")
+    if what == "storage":
+        if "pattern" in d:
+            return f"storage {d['pattern']}"
+        return f"{d['area']}Storage {d['key']}"
+    if what == "recipient":
+        return f"recipient {d['owner']}"
+    return d.get("code", what)
+
+
+def explain(f: dict[str, Any], lang: str = "ja", brief: bool = False) -> str:
+    """The finding as a sentence a person reads (Japanese by default); ``brief`` leaves
+    out the URL and the tag (for pages that show them apart)."""
+    d, kind, ja = f["detail"], f["kind"], lang == "ja"
+    if kind == "violation":
+        who = d.get("owner") or d.get("vendor") or "?"
+        by = d.get("initiator") or d.get("tag")
+        text = (
+            f"{who}（{d.get('category')}）が同意なしに動作"
+            if ja
+            else f"{who} ({d.get('category')}) ran without consent"
+        )
+        if f["what"] == "request" and not brief:
+            text += f": {d['url']}" + (f" ← {by}" if by else "")
+        return text
+    if kind == "undeclared":
+        prop = f.get("proposal")
+        pages = len(d.get("pages", []))
+        text = (
+            f"送信先に登録がありません（{pages}ページ）"
+            if ja
+            else f"no recipient declares it ({pages} page(s))"
+        )
+        if d.get("tag") and f["what"] == "request" and not brief:
+            text += f" ← {d['tag']}"
+        if prop:
+            name = prop["recipient"]["service"]["ja" if ja else "en"]
+            text += f"。候補: {name}" if ja else f"; proposal: {name}"
+        return text
+    if kind == "stale":
+        return (
+            "登録されていますが、どのページ・段階でも検出されませんでした"
+            if ja
+            else "declared but never seen in any page or phase"
+        )
+    if kind == "error":
+        return d.get("message", "")
+    return ("同意後にのみ動作しました" if ja else "ran only after consent")  # fmt: skip
+
+
+def line(f: dict[str, Any], lang: str = "en") -> str:
+    """One line of the CLI's list: kind, phase, page, subject, explanation."""
+    kind = _KIND[lang][f["kind"]]
+    phase = _PHASE[lang].get(f.get("phase"), f.get("phase") or "")
+    where = f" {f['page']}" if f.get("page") else ""
+    return f"{kind:<10} [{phase}]{where}  {subject(f)}: {explain(f, lang)}"
