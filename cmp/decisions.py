@@ -62,7 +62,9 @@ def choose_recipients(
 
     A recipient is on only if its category is on. One that links data to personal data
     (APPI Art. 31) must also be consented by name, unless it obtains that consent itself
-    (a declaration, Rule 26(1)); the others follow their category.
+    (a declaration, Rule 26(1)); the others follow their category unless the decision
+    turns them off by name (an explicit ``false``: the banner's iframe placeholder grants one
+    recipient of a category and no other).
     """
     known = {r.key for r in recipients}
     unknown = sorted(set(requested) - known)
@@ -77,7 +79,7 @@ def choose_recipients(
         if named or recipient.receives_personal_data:
             chosen[recipient.key] = category_on and bool(requested.get(recipient.key, False))
         else:
-            chosen[recipient.key] = category_on
+            chosen[recipient.key] = category_on and requested.get(recipient.key) is not False
     return chosen
 
 

@@ -79,6 +79,8 @@ class Category(_Record):
     gpc: bool = False
     gcm: list[str] = field(default_factory=list)
     cookies: list[str] = field(default_factory=list)
+    # localStorage / sessionStorage keys (globs like "_pt_*") the banner deletes on withdrawal.
+    storage: list[str] = field(default_factory=list)
 
 
 @dataclass

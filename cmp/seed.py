@@ -52,6 +52,7 @@ def demo_categories() -> list[Category]:
             gpc=True,
             gcm=["analytics_storage"],
             cookies=["_ga", "_ga_*", "demo_analytics"],
+            storage=["demo_analytics_*"],
         ),
         Category(
             key="targeting",

@@ -92,6 +92,7 @@ def public_config(
                 "gpc": c.gpc,
                 "gcm": list(c.gcm),
                 "cookies": list(c.cookies),
+                "storage": list(c.storage),
             }
             for c in categories
         ],

@@ -38,7 +38,8 @@ def test_recipients_need_their_category_and_linking_ones_their_name(requested, w
     chosen = decisions.choose_categories(CATS, requested)
     granted = decisions.choose_recipients(RECIPS, chosen, wanted)
     for r in RECIPS:
-        expected = chosen[r.category] and (not r.links_personal_data or wanted.get(r.key, False))
+        named = wanted.get(r.key, False) if r.links_personal_data else wanted.get(r.key) is not False
+        expected = chosen[r.category] and named
         assert granted[r.key] is expected
 
 

@@ -149,8 +149,9 @@ def _script(source: str) -> Response:
     return resp
 
 
-# The sample tags: each records that it ran, sets the cookies a real tag of its kind sets (the
-# ones the demo config lists for its category) and sends a beacon to cmp's pixel.
+# The sample tags: each records that it ran, sets the cookies (and, for analytics, the
+# localStorage key) a real tag of its kind sets (the ones the demo config lists for its
+# category) and sends a beacon to cmp's pixel.
 ANALYTICS_TAG = """(function () {
   var w = window, now = Math.floor(Date.now() / 1000);
   var cid = 'GA1.1.' + Math.floor(Math.random() * 1e9) + '.' + now;
@@ -159,6 +160,7 @@ ANALYTICS_TAG = """(function () {
   document.cookie = '_ga=' + cid + age;
   document.cookie = '_ga_DEMO=GS1.1.' + now + '.1.0' + age;
   document.cookie = 'demo_analytics=1' + age;
+  try { localStorage.setItem('demo_analytics_seen', String(now)); } catch (e) {}
   new Image().src = '{HOST}/demo/pixel?tag=analytics&cid=' + encodeURIComponent(cid);
 })();
 """
