@@ -270,3 +270,13 @@ def test_retention_until_arithmetic() -> None:
     last = "9999-12-31T23:59:59Z"
     assert provision.retention_until(datetime(9999, 12, 1, tzinfo=UTC), 365) == last
     assert provision.retention_until(start, 10**12) == last
+
+
+def test_a_non_ascii_digit_limit_is_a_422_not_a_500(client: FlaskClient, api_key) -> None:  # noqa: ANN001
+    """``limit=²`` (from the review of issue 12): "²".isdigit() is true, int() refuses it."""
+    resp = client.get(
+        "/api/v1/sites/demo/provision-records?limit=%C2%B2",
+        headers={"Authorization": f"Bearer {api_key('read')}"},
+    )
+    assert resp.status_code == 422
+    assert resp.get_json()["code"] == "validation_error"

@@ -38,7 +38,10 @@ def test_recipients_need_their_category_and_linking_ones_their_name(requested, w
     chosen = decisions.choose_categories(CATS, requested)
     granted = decisions.choose_recipients(RECIPS, chosen, wanted)
     for r in RECIPS:
-        named = wanted.get(r.key, False) if r.links_personal_data else wanted.get(r.key) is not False
+        if r.links_personal_data:
+            named = wanted.get(r.key, False)
+        else:
+            named = wanted.get(r.key) is not False
         expected = chosen[r.category] and named
         assert granted[r.key] is expected
 

@@ -83,7 +83,8 @@ def provision_records(site: str) -> Response:
     lang = _choice("lang", ("ja", "en"))
     with_ids = _choice("ids", ("0", "1")) == "1"
     limit_text = request.args.get("limit", "1000")
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+    # ASCII digits only: "²".isdigit() is true, but int() refuses it.
+    if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= MAX_LIMIT:
         raise Problem(
             422,
             "validation_error",
