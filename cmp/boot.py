@@ -34,7 +34,7 @@ def worker_app(factory: Callable[[], WSGIApp]) -> WSGIApp:
     """Return ``factory()``, or a :class:`Deferred` app when the store is unreachable."""
     try:
         return factory()
-    except Exception as exc:  # noqa: BLE001 - the master built the app already: transient
+    except Exception as exc:
         # `cmp serve` builds the app once before forking, so a bad setting never gets here;
         # what fails in a worker is the store or a client of it (a cluster client raises
         # its own errors, not StorageError), and that must not stop the whole server.
@@ -60,7 +60,7 @@ class Deferred:
                 try:
                     self.app = self.factory()
                     log.warning("store reachable again: the worker serves the app")
-                except Exception:  # noqa: BLE001 - see worker_app; tried again later
+                except Exception:
                     self._next_try = time.monotonic() + RETRY_SECONDS
         return self.app
 

@@ -62,7 +62,6 @@ def load(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        JSON_SORT_KEYS=False,
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.from_pyfile("config.py", silent=True)
@@ -127,5 +126,10 @@ def validate(config: dict[str, Any]) -> None:
 
 
 def _looks_like_limit(text: str) -> bool:
-    count, _, period = text.partition("/")
-    return count.strip().isdigit() and period.strip() in ("second", "minute", "hour", "day")
+    """A rate-limit string flask-limiter accepts, e.g. ``60/minute`` or ``10/second;100/day``."""
+    from limits import parse_many
+
+    try:
+        return bool(parse_many(text))
+    except ValueError:
+        return False

@@ -1,5 +1,5 @@
 """Exemptions from the Telecommunications Business Act's notice duty (Art. 27-12): when a
-recipient may claim one, and the reason the console shows for it (LAW.md §3).
+recipient may claim one, and the reason the console shows for it (docs/admin.md).
 
 Exempt is information truly needed for the service (display, a cart, login, security,
 load balancing) and an identifier the operator's own pages send back to the operator

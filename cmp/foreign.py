@@ -1,5 +1,5 @@
 """Recipients abroad: the three routes of APPI Art. 28, applied to PRI by Art. 31(1)(ii)
-(LAW.md §7), and the periodic checks of a 基準適合体制 (Art. 28(3), Rule 18).
+(APPI Art. 28), and the periodic checks of a 基準適合体制 (Art. 28(3), Rule 18).
 
 Pure rules: which route a recipient takes, whether its periodic checks are current, and
 the fixed list of countries the PPC treats as equivalent. The list is code, not data an

@@ -1,4 +1,5 @@
-"""Whether an item of information is named specifically (LAW.md §1, §3).
+"""Whether an item of information is named specifically (a vague 「等」 or
+「その他」 does not say what is sent).
 
 The Telecommunications Business Act's notice (外部送信), the Art. 31 consent screen and the
 Rule 28 record all list the information concerned "specifically": 「閲覧履歴」「Cookie ID」,

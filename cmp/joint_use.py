@@ -1,4 +1,4 @@
-"""共同利用 (joint use, APPI Art. 27(5)(iii)) and how it meets Art. 31 (LAW.md §8).
+"""共同利用 (joint use, APPI Art. 27(5)(iii)) and how it meets Art. 31.
 
 A site may publish that data is used jointly within a group. ``Site.joint_use`` holds what
 the person must be told beforehand::

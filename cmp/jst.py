@@ -1,4 +1,5 @@
-"""Japanese calendar days (LAW.md §9): a record's dates are days in Asia/Tokyo.
+"""Japanese calendar days (the dates of Japanese records
+are Japan Standard Time, UTC+9): a record's dates are days in Asia/Tokyo.
 
 Instants stay ISO 8601 with an offset (stored in UTC, ``Z``); a *day* a person reads or
 types (a batch's first and last day, a check's date, the admin's columns) is a JST day.

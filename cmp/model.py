@@ -43,7 +43,7 @@ class _Record:
         return {name: getattr(self, name) for name in _names(type(self))}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]):  # noqa: ANN206 - returns cls
+    def from_dict(cls, data: dict[str, Any]):
         """Build an instance from a dict, ignoring unknown keys."""
         return cls(**_pick(cls, data))
 

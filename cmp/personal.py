@@ -1,4 +1,4 @@
-"""Identifiers that are personal data: a hashed e-mail address (LAW.md §6).
+"""Identifiers that are personal data: a hashed e-mail address (APPI Art. 2(1)).
 
 A SHA-256 of an e-mail address stays personal data for the operator, who holds the
 address, and a recipient that matches it against its own users receives personal data: a

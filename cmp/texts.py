@@ -1,7 +1,8 @@
 """Built-in banner texts in Japanese and English.
 
 A site's own texts override these key by key, so a new site shows a complete, plain-language
-banner before its operator edits anything (LAW.md §4). The words follow :mod:`cmp.glossary`
+banner before its operator edits anything (the consent screen of APPI Art. 31 and the
+notice of the Telecommunications Business Act Art. 27-12). The words follow :mod:`cmp.glossary`
 (送信先 for 外部送信, 提供先 for Art. 31, plain explanations instead of 個人データ/紐付け), and
 the first layer says what 「同意する」 does: it agrees to every recipient listed.
 """

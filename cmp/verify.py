@@ -62,7 +62,7 @@ def check_visitor(
         receipts = store.get_receipts(None, visitor_id)
     except StorageError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a record too damaged to decode is a finding
+    except Exception as exc:
         return 0, [Finding(visitor_id, site or "", f"receipts unreadable: {exc!r}")]
     checked, findings = _chain(visitor_id, receipts, store.get_head(visitor_id), site)
     names = [site] if site is not None else _site_keys(store, all_sites)
@@ -73,7 +73,7 @@ def check_visitor(
             state = store.get_state(name, visitor_id)
         except StorageError:
             raise
-        except Exception as exc:  # noqa: BLE001 - an undecodable state is a finding too
+        except Exception as exc:
             findings.append(Finding(visitor_id, name, f"state unreadable: {exc!r}"))
             relevant = True
             continue
@@ -218,7 +218,7 @@ def _check_batch(
         chains = store.get_chains(batch)
     except StorageError:
         raise
-    except Exception:  # noqa: BLE001 - one damaged record: the single path names it
+    except Exception:
         return [check_visitor(store, v, site, all_sites) for v in batch]
     results = [
         _chain(vid, receipts, head, site)
@@ -230,7 +230,7 @@ def _check_batch(
             states = store.get_states(name, batch)
         except StorageError:
             raise
-        except Exception:  # noqa: BLE001 - an undecodable state: the single path names it
+        except Exception:
             states = [_UNREAD] * len(batch)
         for i, state in enumerate(states):
             on_site = [r for r in chains[i][0] if r.site == name]

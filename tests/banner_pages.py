@@ -50,7 +50,7 @@ class SitePages:
         pages = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 if path.startswith("/tp/"):
                     pages.hits.append(self.path)
@@ -79,7 +79,7 @@ class SitePages:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         return Handler

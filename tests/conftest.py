@@ -114,7 +114,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def api_key(app: Flask):  # noqa: ANN201 - returns a factory
+def api_key(app: Flask):
     """Factory: ``api_key("read", "write", site="demo")`` returns a plain key."""
 
     def make(*scopes: str, site: str = "demo") -> str:

@@ -160,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # quiet
         pass
 
-    def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None):  # noqa: ANN202
+    def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None):
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -170,11 +170,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802 - beacons
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self._send(204, b"", "text/plain")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         host = (self.headers.get("Host") or "").split(":")[0]
         path = self.path.split("?", 1)[0]
         if host == SHOP and path == "/never.gif":

@@ -50,7 +50,7 @@ def free_port(low: int = 20000, high: int = 55000) -> int:
     raise RuntimeError("no free port found")
 
 
-def wait_until(check, timeout: float = 15.0, step: float = 0.05) -> None:  # noqa: ANN001
+def wait_until(check, timeout: float = 15.0, step: float = 0.05) -> None:
     """Poll ``check()`` until it returns truthy or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
@@ -58,7 +58,7 @@ def wait_until(check, timeout: float = 15.0, step: float = 0.05) -> None:  # noq
         try:
             if check():
                 return
-        except Exception as exc:  # noqa: BLE001 - retried until the deadline
+        except Exception as exc:
             last = exc
         time.sleep(step)
     raise TimeoutError(f"condition not met in {timeout}s (last error: {last})")

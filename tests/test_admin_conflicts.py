@@ -53,7 +53,7 @@ def test_fingerprint_follows_the_content() -> None:
     assert fingerprint(shown) != fingerprint({**shown, "cookies": ["_ga", "_gid"]})
 
     class Form:
-        class base:  # noqa: N801 - stands in for a WTForms field
+        class base:
             data = fingerprint(shown)
 
         conflict = False

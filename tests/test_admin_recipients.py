@@ -1,4 +1,5 @@
-"""Recipient editor: what LAW.md §1 and §3 ask of each recipient, checked field by field."""
+"""Recipient editor: what the Art. 27-12 notice and APPI Art. 31 ask of each recipient,
+checked field by field."""
 
 from __future__ import annotations
 

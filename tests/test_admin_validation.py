@@ -18,7 +18,7 @@ from cmp.texts import DEFAULT_TEXTS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _invalid(rule, *args) -> str:  # noqa: ANN001 - any rule
+def _invalid(rule, *args) -> str:
     with pytest.raises(v.Invalid) as caught:
         rule(*args)
     return caught.value.key

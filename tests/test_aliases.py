@@ -104,7 +104,7 @@ EVERYTHING = {"analytics": True, "targeting": True}
 ALL_RECIPIENTS = {"dmp-partner": True, "ad-global": True}
 
 
-def _verdicts(resp) -> list:  # noqa: ANN001 - a test response
+def _verdicts(resp) -> list:
     data = resp.get_json()
     return [None] * len(data["allowed"]) + [d["reason"] for d in data["denied"]]
 
@@ -212,7 +212,7 @@ def test_bad_aliases_are_left_out_and_the_decision_is_recorded(
     assert resp.status_code == 201 and "ignored_aliases" not in resp.get_json()
 
 
-def test_links_stored_before_provenance_count_as_banner_claims(tmp_path) -> None:  # noqa: ANN001
+def test_links_stored_before_provenance_count_as_banner_claims(tmp_path) -> None:
     """A SQLite file from an older cmp gains the origin column; its links (which may be
     squatted banner claims) can deny but not allow until the operator links them again."""
     import sqlite3

@@ -21,7 +21,7 @@ cookie_items = st.fixed_dictionaries(
 
 
 @given(verdict=verdicts, origin=origins)
-def test_only_an_api_link_can_allow_and_every_refusal_passes(verdict, origin) -> None:  # noqa: ANN001
+def test_only_an_api_link_can_allow_and_every_refusal_passes(verdict, origin) -> None:
     out = aliases.narrow(verdict, origin)
     if verdict is not None:
         assert out == verdict  # a refusal applies through any alias
@@ -36,7 +36,7 @@ def test_only_an_api_link_can_allow_and_every_refusal_passes(verdict, origin) ->
     | st.lists(st.just({"type": "cookie:_ga", "value": "v"}) | cookie_items, min_size=21)
     | json_values
 )
-def test_banner_aliases_never_raise_and_keep_only_valid_site_cookies(items) -> None:  # noqa: ANN001
+def test_banner_aliases_never_raise_and_keep_only_valid_site_cookies(items) -> None:
     kept, ignored = aliases.banner_aliases(items, ["_ga"])
     assert len(kept) <= aliases.MAX_PER_DECISION and len(set(kept)) == len(kept)
     for kind, value in kept:

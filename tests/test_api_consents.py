@@ -85,7 +85,7 @@ def test_config_cors_refuses_foreign_origin(client: FlaskClient) -> None:
     assert "POST" in ok.headers["Access-Control-Allow-Methods"]
 
 
-def test_decision_lookup_history_and_opt_out(client: FlaskClient, api_key) -> None:  # noqa: ANN001
+def test_decision_lookup_history_and_opt_out(client: FlaskClient, api_key) -> None:
     first = decide(
         client,
         categories={"analytics": True, "targeting": True},
@@ -143,7 +143,7 @@ def test_decision_lookup_history_and_opt_out(client: FlaskClient, api_key) -> No
     )
 
 
-def test_opt_out_of_unseen_visitor_is_recorded(client: FlaskClient, api_key) -> None:  # noqa: ANN001
+def test_opt_out_of_unseen_visitor_is_recorded(client: FlaskClient, api_key) -> None:
     _, vid = ids.issue(SECRET)
     resp = client.post(
         "/api/v1/sites/demo/opt-outs",
@@ -253,7 +253,7 @@ def test_unknown_site_not_json_and_too_large(app: Flask, client: FlaskClient) ->
     assert snapshot(app) == before
 
 
-def test_api_keys_missing_wrong_scope_and_site(app: Flask, client: FlaskClient, api_key) -> None:  # noqa: ANN001
+def test_api_keys_missing_wrong_scope_and_site(app: Flask, client: FlaskClient, api_key) -> None:
     vid = decide(client).get_json()["visitor_id"]
     before = snapshot(app)
     url = f"/api/v1/sites/demo/consents/{vid}"
@@ -278,7 +278,7 @@ def test_api_keys_missing_wrong_scope_and_site(app: Flask, client: FlaskClient, 
     assert snapshot(app) == before
 
 
-def test_lookup_errors(client: FlaskClient, api_key) -> None:  # noqa: ANN001
+def test_lookup_errors(client: FlaskClient, api_key) -> None:
     reader = api_key("read")
     _, unseen = ids.issue(SECRET)
     resp = client.get(f"/api/v1/sites/demo/consents/{unseen}", headers=auth(reader))
@@ -289,7 +289,7 @@ def test_lookup_errors(client: FlaskClient, api_key) -> None:  # noqa: ANN001
     assert forged.status_code == 400 and forged.get_json()["code"] == "invalid_visitor_id"
 
 
-def test_bad_opt_outs_change_nothing(app: Flask, client: FlaskClient, api_key) -> None:  # noqa: ANN001
+def test_bad_opt_outs_change_nothing(app: Flask, client: FlaskClient, api_key) -> None:
     vid = decide(client).get_json()["visitor_id"]
     writer = api_key("write")
     before = snapshot(app)

@@ -42,7 +42,7 @@ def snapshot(app: Flask) -> tuple[object, ...]:
     )
 
 
-def _problem(resp, status: int, code: str) -> dict:  # noqa: ANN001 - a test response
+def _problem(resp, status: int, code: str) -> dict:
     assert resp.status_code == status, resp.get_data(as_text=True)
     assert resp.mimetype == "application/problem+json"
     problem = resp.get_json()
@@ -120,7 +120,7 @@ SURROGATES = [
 def test_lone_surrogates_are_invalid_json_and_change_nothing(
     app: Flask,
     client: FlaskClient,
-    api_key,  # noqa: ANN001 - fixture factory
+    api_key,
     name: str,
     path: str,
     raw: str,
@@ -140,7 +140,7 @@ def test_lone_surrogates_are_invalid_json_and_change_nothing(
     assert snapshot(app) == before
 
 
-def test_a_valid_surrogate_pair_is_still_text(app: Flask, client: FlaskClient, api_key) -> None:  # noqa: ANN001
+def test_a_valid_surrogate_pair_is_still_text(app: Flask, client: FlaskClient, api_key) -> None:
     vid = decide(client, {"targeting": True}, {"dmp-partner": True})
     raw = '{"visitor_id": "VID", "categories": "all", "note": "\\ud83d\\ude00"}'.replace("VID", vid)
     resp = client.post(
@@ -169,7 +169,7 @@ OUT_OF_RANGE = ["9999-12-31", "0001-01-01T00:00:00+01:00", "1969-12-31", "2201-0
 def test_provision_check_times_out_of_range(
     app: Flask,
     client: FlaskClient,
-    api_key,  # noqa: ANN001 - fixture factory
+    api_key,
     name: str,
     when: str,
 ) -> None:
@@ -183,7 +183,7 @@ def test_provision_check_times_out_of_range(
 
 
 @pytest.mark.parametrize("when", OUT_OF_RANGE)
-def test_received_at_out_of_range(app: Flask, client: FlaskClient, api_key, when: str) -> None:  # noqa: ANN001
+def test_received_at_out_of_range(app: Flask, client: FlaskClient, api_key, when: str) -> None:
     key = api_key("provision")
     before = snapshot(app)
     body = {
@@ -203,7 +203,7 @@ def test_received_at_out_of_range(app: Flask, client: FlaskClient, api_key, when
 @pytest.mark.parametrize("path", ["/provision-records", "/received-provisions"])
 def test_listing_times_out_of_range(
     client: FlaskClient,
-    api_key,  # noqa: ANN001 - fixture factory
+    api_key,
     path: str,
     name: str,
     when: str,
@@ -215,7 +215,7 @@ def test_listing_times_out_of_range(
 def test_times_at_the_edges_of_the_range_are_taken(
     app: Flask,
     client: FlaskClient,
-    api_key,  # noqa: ANN001 - fixture factory
+    api_key,
 ) -> None:
     vid = decide(client, {"targeting": True}, {"dmp-partner": True})
     body = {
@@ -243,7 +243,7 @@ def test_times_at_the_edges_of_the_range_are_taken(
 def test_retention_past_the_last_date_is_capped(
     app: Flask,
     client: FlaskClient,
-    api_key,  # noqa: ANN001 - fixture factory
+    api_key,
 ) -> None:
     # An operator may configure any positive number of days; the sum must not overflow.
     app.config["PROVISION_RETENTION_DAYS"] = 10**12

@@ -42,6 +42,13 @@ def test_layers_in_order(instance: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     app.extensions["cmp.store"].close()
 
 
+@pytest.mark.parametrize("limit", ["10/second;100/day", "60 per minute", "5/2 hours"])
+def test_every_limit_flask_limiter_reads_is_accepted(instance: Path, limit: str) -> None:
+    app = create_app({"RATE_LIMIT": limit, "SECRET_KEY": "x" * 32})
+    assert app.config["RATE_LIMIT"] == limit
+    app.extensions["cmp.store"].close()
+
+
 def test_secret_required_in_production_only(
     instance: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

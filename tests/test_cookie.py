@@ -53,7 +53,7 @@ def test_rejects_malformed(value: str) -> None:
     gpc=st.booleans(),
     at=st.integers(0, 2**33),
 )
-def test_round_trip(version: int, vid: str, cats, recips, gpc: bool, at: int) -> None:  # noqa: ANN001
+def test_round_trip(version: int, vid: str, cats, recips, gpc: bool, at: int) -> None:
     cookie = ConsentCookie(version, vid, cats, recips, gpc, at)
     assert parse(dump(cookie)) == cookie
 

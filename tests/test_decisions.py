@@ -24,7 +24,7 @@ methods = st.sampled_from(["banner", "preferences", "gpc"])
 
 
 @given(requested=requests, gpc=st.booleans(), method=methods)
-def test_categories_follow_the_request_essential_always_on(requested, gpc, method) -> None:  # noqa: ANN001
+def test_categories_follow_the_request_essential_always_on(requested, gpc, method) -> None:
     chosen = decisions.choose_categories(CATS, requested, gpc=gpc, method=method)
     assert set(chosen) == {"essential", *OPTIONAL}
     assert chosen["essential"] is True
@@ -34,7 +34,7 @@ def test_categories_follow_the_request_essential_always_on(requested, gpc, metho
 
 
 @given(requested=requests, wanted=recipient_requests)
-def test_recipients_need_their_category_and_linking_ones_their_name(requested, wanted) -> None:  # noqa: ANN001
+def test_recipients_need_their_category_and_linking_ones_their_name(requested, wanted) -> None:
     chosen = decisions.choose_categories(CATS, requested)
     granted = decisions.choose_recipients(RECIPS, chosen, wanted)
     for r in RECIPS:
@@ -56,7 +56,7 @@ def test_unknown_keys_are_errors() -> None:
 
 
 @given(prior=st.lists(st.sampled_from(OPTIONAL)), requested=requests)
-def test_opt_outs_survive_until_granted_again(prior, requested) -> None:  # noqa: ANN001
+def test_opt_outs_survive_until_granted_again(prior, requested) -> None:
     chosen = decisions.choose_categories(CATS, requested)
     kept = decisions.carry_opt_outs(prior, chosen)
     assert set(kept) == {c for c in prior if not chosen[c]}
@@ -66,7 +66,7 @@ def test_opt_outs_survive_until_granted_again(prior, requested) -> None:  # noqa
     current=requests,
     target=st.one_of(st.just("all"), st.lists(st.sampled_from(OPTIONAL), min_size=1)),
 )
-def test_opt_out_turns_targets_off_and_keeps_the_rest(current, target) -> None:  # noqa: ANN001
+def test_opt_out_turns_targets_off_and_keeps_the_rest(current, target) -> None:
     base = decisions.choose_categories(CATS, current)
     after, opted = decisions.apply_opt_out(CATS, base, target)
     targets = OPTIONAL if target == "all" else target

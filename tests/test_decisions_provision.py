@@ -50,7 +50,7 @@ bases = st.none() | st.builds(
 )
 
 
-def reference(summary, rule, now, basis):  # noqa: ANN001, ANN201 - the written-out rule
+def reference(summary, rule, now, basis):
     """Every condition tested on its own; the verdict is the first reason in REASONS order."""
     if summary is None:
         return "unknown_visitor"
@@ -75,14 +75,14 @@ def reference(summary, rule, now, basis):  # noqa: ANN001, ANN201 - the written-
 
 
 @given(summary=summaries, rule=rules, basis=bases)
-def test_verdict_equals_reference_predicate(summary, rule, basis) -> None:  # noqa: ANN001
+def test_verdict_equals_reference_predicate(summary, rule, basis) -> None:
     assert decisions.provision_verdict(summary, rule, NOW, basis) == reference(
         summary, rule, NOW, basis
     )
 
 
 @given(summary=summaries, rule=rules, basis=bases)
-def test_allowed_only_with_active_unrefused_consent(summary, rule, basis) -> None:  # noqa: ANN001
+def test_allowed_only_with_active_unrefused_consent(summary, rule, basis) -> None:
     if decisions.provision_verdict(summary, rule, NOW, basis) is None:
         assert summary is not None
         assert rule.category in summary.choice.categories
@@ -95,7 +95,7 @@ def test_allowed_only_with_active_unrefused_consent(summary, rule, basis) -> Non
 
 
 @given(summary=summaries, rule=rules)
-def test_display_basis_only_for_banner_decisions(summary, rule) -> None:  # noqa: ANN001
+def test_display_basis_only_for_banner_decisions(summary, rule) -> None:
     if summary is None:
         return
     basis = decisions.display_basis(summary, rule)
@@ -133,7 +133,7 @@ def test_every_reason_is_reachable() -> None:
     assert {c[0] for c in cases} - {None} == set(decisions.REASONS) - {"invalid_visitor_id"}
 
 
-def _snap(recipients):  # noqa: ANN001, ANN202
+def _snap(recipients):
     return snapshot(demo_site(), demo_categories(), recipients)
 
 

@@ -44,7 +44,7 @@ def _saved(app: Flask, key: str = "heatmap-co"):
         ("because", False, ESSENTIAL, False, "err_choice"),
     ],
 )
-def test_exemption_rule(exemption, links, category, operator, problem) -> None:  # noqa: ANN001
+def test_exemption_rule(exemption, links, category, operator, problem) -> None:
     found = exemptions.problem(
         exemption, links_personal_data=links, category=category, operator_itself=operator
     )

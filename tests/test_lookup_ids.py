@@ -181,7 +181,7 @@ def test_a_bad_scope_is_refused(scope: str) -> None:
         lookup.codec(SECRET, "demo", scope)
 
 
-def test_lookup_settings(app: Flask, client: FlaskClient, api_key, tmp_path) -> None:  # noqa: ANN001
+def test_lookup_settings(app: Flask, client: FlaskClient, api_key, tmp_path) -> None:
     """CMP_LOOKUP_SECRET changes every lookup id (old ones stop resolving) but not the
     visitors' signed ids; CMP_LOOKUP_ID_SCOPE accepts recipient or site only."""
     from cmp import create_app

@@ -1,4 +1,5 @@
-"""The external-transmission notice (利用者情報の外部送信について, LAW.md §3)."""
+"""The external-transmission notice (利用者情報の外部送信について,
+Telecommunications Business Act Art. 27-12)."""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def _kill_on_second_load(store: Any, server: RedisServer) -> None:
     store._load = load
 
 
-def _is_503(resp) -> None:  # noqa: ANN001 - a test response
+def _is_503(resp) -> None:
     assert resp.status_code == 503, resp.get_data(as_text=True)[:200]
     assert resp.mimetype == "application/problem+json"
     assert resp.get_json()["code"] == "store_unavailable"

@@ -237,18 +237,18 @@ def test_3_stored_decision_reaches_queue_late_subscribers_and_events(
 
 def test_1_docs_give_both_embeds() -> None:
     """docs/banner.md documents the synchronous embed (unblocked Google tags) beside the
-    async one (every tag blocked), as DESIGN.md's embed contract has them."""
+    async one (every tag blocked), as docs/banner.md's embed section has them."""
     text = (Path(__file__).parent.parent / "docs" / "banner.md").read_text(encoding="utf-8")
     embeds = re.findall(r"<script src=\"[^\"]*cmp\.js\"[^>]*data-site=[^>]*>", text)
     assert any(" async" in e for e in embeds), embeds
     assert any(" async" not in e and "defer" not in e for e in embeds), embeds
 
 
-def _posted(request) -> bool:  # noqa: ANN001 - a playwright Request
+def _posted(request) -> bool:
     return request.url.endswith("/consents") and request.method == "POST"
 
 
-def _line():  # noqa: ANN202 - a Recipient
+def _line():
     from tests.realpage.dealer import line_recipient
 
     return line_recipient()

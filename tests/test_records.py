@@ -130,7 +130,7 @@ def test_received_provisions_api(app: Flask, client: FlaskClient, api_key) -> No
     assert resp.status_code == 201
     made = resp.get_json()
     assert made["provider"]["representative"] == "代表 一郎"
-    # A bare day is a JST calendar day (LAW.md §9): 2026-05-01 00:00 JST.
+    # A bare day is a JST calendar day (cmp.jst): 2026-05-01 00:00 JST.
     assert made["received_at"] == "2026-04-30T15:00:00Z" and made["person_id"] == "member-42"
     listed = client.get(RECEIVED, headers=auth(api_key("read"))).get_json()
     assert listed["count"] == 1 and listed["records"][0] == made

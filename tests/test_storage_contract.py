@@ -109,7 +109,7 @@ def test_concurrent_decisions_for_one_visitor_all_land_in_order(seeded: Storage)
         try:
             for i in range(5):
                 _decide(seeded, VID, {"analytics": (n + i) % 2 == 0})
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]

@@ -63,7 +63,7 @@ def cli(url: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def rewrite(server: RedisServer, vid: str, change) -> None:  # noqa: ANN001 - a blob edit
+def rewrite(server: RedisServer, vid: str, change) -> None:
     """Apply ``change(header, elements) -> elements`` to the visitor's receipt blob."""
     raw = redis.Redis(port=server.port)
     try:
@@ -190,7 +190,7 @@ def test_decisions_landing_during_the_walk_are_not_findings(
     client = redis_app.test_client()
     real_get_states = store.get_states
 
-    def get_states_after_a_decision(site: str, batch: list[str]):  # noqa: ANN202
+    def get_states_after_a_decision(site: str, batch: list[str]):
         for vid in batch:  # each visitor decides again between the two reads
             body = {**DECISION, "visitor_id": signed[vid]}
             assert client.post("/api/v1/sites/demo/consents", json=body).status_code == 201

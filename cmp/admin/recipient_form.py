@@ -1,4 +1,5 @@
-"""The recipient (third party) form, checked against LAW.md §1 and §3.
+"""The recipient (third party) form, checked against the Telecommunications Business Act's
+notice duty (Art. 27-12: what is sent, to whom, for what) and APPI Art. 31.
 
 - the information sent is a list per language, each item specific (no 「等」「その他」,
   "etc."), the languages' lists parallel (same length, same order);

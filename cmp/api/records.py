@@ -33,7 +33,7 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 
 def parse_time(value: str | None, name: str) -> str:
     """Return ``value`` (a day or an ISO time) as an ISO UTC time; '' if absent; else 422.
-    A bare day is a Japanese calendar day: it starts at 00:00 JST (LAW.md §9).
+    A bare day is a Japanese calendar day: it starts at 00:00 JST (cmp.jst).
 
     Only years MIN_YEAR to MAX_YEAR (a day's own, a time's in UTC) are taken: outside them
     no record can be, and the extremes overflow on the way to UTC or when retention days
@@ -175,7 +175,7 @@ def _streamed(lines: Iterator[str], lang: str, name: str) -> Iterator[str]:
         raise
 
 
-def _csv(rows, columns, lang: str, name: str) -> Response:  # noqa: ANN001 - iterables
+def _csv(rows, columns, lang: str, name: str) -> Response:
     # A byte-order mark first: spreadsheet software then reads the Japanese text as UTF-8.
     lines = chain(("\ufeff",), records.csv_lines(rows, columns, lang))
     resp = Response(stream_with_context(_streamed(lines, lang, f"{name}.csv")), mimetype="text/csv")

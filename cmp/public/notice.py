@@ -1,4 +1,5 @@
-"""``/sites/<site>/external-transmission``: 利用者情報の外部送信について (LAW.md §3).
+"""``/sites/<site>/external-transmission``: 利用者情報の外部送信について (the Telecommunications
+Business Act Art. 27-12 notice).
 
 Generated from the site's recipients, so the notice and the banner never disagree. For each
 recipient it lists the information sent (each item specifically), who receives it (the

@@ -69,8 +69,9 @@ def load() -> Catalogue:
 def recipient_of(entry: dict[str, Any], category: str, key: str = "") -> Recipient:
     """The recipient an entry proposes, under ``category`` (the site's own key for it).
 
-    A recipient abroad gets empty foreign-system texts: the operator writes them (LAW.md:
-    the country's system and the recipient's measures) before the next policy version."""
+    A recipient abroad gets empty foreign-system texts: the operator writes them (APPI
+    Art. 28(2): the country's system and the recipient's measures) before the next policy
+    version."""
     foreign = {"system": {}, "measures": {}} if entry.get("foreign") else None
     return Recipient(
         key=key or entry["key"],

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 
 @cache
-def _extract():  # noqa: ANN202 - tldextract's callable
+def _extract():
     import tldextract
 
     # suffix_list_urls=(): never fetch the list; cache_dir=None: never write a cache.

@@ -26,7 +26,7 @@ DEALER_HOSTS = ("www.dealer.example", "shop.dealer.example", "campaign.dealer.ex
 GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
-#: The embeds: DESIGN.md's async and synchronous ones, and the self-hosted one (cmp.js served
+#: The embeds: docs/banner.md's async and synchronous ones, and the self-hosted one (cmp.js served
 #: by the site, the API on cmp named by ``data-api``, as banner/main.js documents it).
 ASYNC = (
     '<script src="%CMP%/cmp.js" data-site="%SITE%" async'
@@ -146,9 +146,9 @@ def _handler(web: Web) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        do_GET = do_POST = do_HEAD = _answer  # noqa: N815 - the http.server API
+        do_GET = do_POST = do_HEAD = _answer
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler
