@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,6 +125,10 @@ def test_sqlite_rate_limit_holds_across_two_gunicorn_workers(
         sqlite_url, tmp_path, workers=2, env={"CMP_RATE_LIMIT": "10/hour"}
     )  # an hour: no window edge mid-test
     try:
+        # Under load the second worker may still be booting: wait for it (bounded).
+        deadline = time.monotonic() + 30
+        while len(server.workers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert len(server.workers()) == 2
         codes = [request(server.port, "POST", DECIDE, DECISION)[0] for _ in range(16)]
         # Two workers with counters of their own would let up to 20 through.
