@@ -99,10 +99,20 @@ class RedisServer:
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
         try:
-            wait_until(client.ping)
+            wait_until(lambda: self._answers(client))
+        except BaseException:
+            # A server that never answered must not outlive the test as a stray process.
+            self.stop(kill=True)
+            raise
         finally:
             client.close()
         return self
+
+    def _answers(self, client: redis.Redis) -> bool:
+        """True once our own process answers PING; fails fast if it has exited."""
+        if self.process is not None and self.process.poll() is not None:
+            raise ServerExited(f"redis-server on port {self.port} exited")
+        return bool(client.ping())
 
     def stop(self, kill: bool = False) -> None:
         """Stop the process (SIGKILL with ``kill``) and wait for it."""
@@ -116,10 +126,30 @@ class RedisServer:
         return redis.Redis(port=self.port, decode_responses=True)
 
 
+class ServerExited(RuntimeError):
+    """The redis-server process ended before it answered (e.g. its port was taken)."""
+
+
+def start_on_free_port(directory: Path, **options) -> RedisServer:
+    """Start a server on a free port, trying another port if the chosen one was taken.
+
+    A port found free can be taken before redis-server binds it (another test's client
+    socket, a cluster bus port), so a server that exits at once gets a new port.
+    """
+    for attempt in range(3):
+        server = RedisServer(port=free_port(), directory=directory, **options)
+        try:
+            return server.start()
+        except (ServerExited, TimeoutError):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def start_redis(appendonly: bool = True) -> RedisServer:
     """Start a single Redis node in a fresh temp directory."""
     directory = Path(tempfile.mkdtemp(prefix="cmp-redis-"))
-    return RedisServer(port=free_port(), directory=directory, appendonly=appendonly).start()
+    return start_on_free_port(directory, appendonly=appendonly)
 
 
 @dataclass
@@ -162,16 +192,12 @@ def _link_up(node: RedisServer) -> bool:
 
 def start_cluster(masters: int = 3, replicas: int = 0) -> RedisCluster:
     """Start ``masters * (1 + replicas)`` nodes and join them with ``redis-cli --cluster``."""
-    nodes = []
-    for _ in range(masters * (1 + replicas)):
-        directory = Path(tempfile.mkdtemp(prefix="cmp-cluster-"))
-        nodes.append(
-            RedisServer(
-                port=free_port(), directory=directory, cluster=True, appendonly=True
-            ).start()
-        )
+    nodes: list[RedisServer] = []
     cluster = RedisCluster(nodes)
     try:
+        for _ in range(masters * (1 + replicas)):
+            directory = Path(tempfile.mkdtemp(prefix="cmp-cluster-"))
+            nodes.append(start_on_free_port(directory, cluster=True, appendonly=True))
         subprocess.run(
             ["redis-cli", "--cluster", "create",
              *[f"127.0.0.1:{n.port}" for n in nodes],
