@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
+# The flags are the scanner's own list: one place for both the tests and `cmp scan`.
+from cmp.scan.browser import CHROMIUM_ARGS  # noqa: F401 - re-exported for the tests
+
 CHROMIUM = "/usr/bin/chromium"
-#: Flags that work as root with no network (see TESTING.md).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]

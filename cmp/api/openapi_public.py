@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# One way to write a schema reference and the problem answers, shared with the keyed API.
+from cmp.api.openapi_provision import _problems, _ref
+
 _SYNC = {
     "type": "integer",
     "minimum": 0,
@@ -17,20 +20,6 @@ _SYNC = {
     "through the API, admin actions). A banner whose remembered counter is lower reads its "
     "state again through consent-state.",
 }
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _problems(*codes: int) -> dict[str, Any]:
-    return {
-        str(code): {
-            "description": "problem",
-            "content": {"application/problem+json": {"schema": _ref("Problem")}},
-        }
-        for code in codes
-    }
 
 
 SCHEMAS: dict[str, Any] = {
