@@ -180,8 +180,8 @@ def test_aliases(seeded: Storage) -> None:
 GA = ("cookie:_ga", "GA1.1.9.9")
 
 
-def _link(store: Storage, vid: str, pair: tuple[str, str] = GA) -> None:
-    store.put_aliases([Alias("demo", *pair, vid, "2026-01-01T00:00:00Z")])
+def _link(store: Storage, vid: str, pair: tuple[str, str] = GA) -> list[Alias]:
+    return store.put_aliases([Alias("demo", *pair, vid, "2026-01-01T00:00:00Z")])
 
 
 def test_alias_links_keep_their_provenance(seeded: Storage) -> None:
@@ -194,16 +194,37 @@ def test_alias_links_keep_their_provenance(seeded: Storage) -> None:
     _decide(seeded, VID, {"analytics": False}, aliases=[GA])
     assert seeded.resolve_alias_links("demo", [GA]) == [AliasLink(VID, "api")]
     assert seeded.resolve_aliases("demo", [GA]) == [VID]
-    # A stranger's decision naming the linked alias: conflict (it can only narrow).
+    # A stranger's decision naming the linked alias leaves the link as it is (issue 12
+    # review, finding 3), and a keyed link to the stranger does not move it (finding 2).
     _decide(seeded, VID2, {"analytics": True}, aliases=[GA])
-    assert seeded.resolve_alias_links("demo", [GA]) == [None]
-    _link(seeded, VID2)
+    assert seeded.resolve_alias_links("demo", [GA]) == [AliasLink(VID, "api")]
+    refused = Alias("demo", *GA, VID2, "2026-01-01T00:00:00Z")
+    assert seeded.put_aliases([refused]) == [refused]
     assert seeded.resolve_alias_links("demo", [GA, ("idfa", "y")]) == [
-        AliasLink(VID2, "api"),
+        AliasLink(VID, "api"),
         None,
     ]
     assert seeded.resolve_alias_links("other", [GA]) == [None]
     assert seeded.resolve_alias_links("demo", []) == []
+
+
+def test_a_conflict_is_settled_only_for_its_first_holder(seeded: Storage) -> None:
+    """Two visitors' banner claims leave a conflict; a keyed link settles it for the visitor
+    who held the alias first, never moves it to the other one (issue 12 review, finding 2);
+    a link to another visitor than a banner claim's holder changes nothing."""
+    _decide(seeded, VID, {"analytics": False}, aliases=[GA])
+    assert _link(seeded, VID2) != []
+    assert seeded.resolve_alias_links("demo", [GA]) == [AliasLink(VID, "banner")]
+    _decide(seeded, VID2, {"analytics": True}, aliases=[GA])
+    assert seeded.resolve_alias_links("demo", [GA]) == [None]
+    _decide(seeded, VID, {"analytics": True}, aliases=[GA])  # its own claim: still a conflict
+    assert seeded.resolve_alias_links("demo", [GA]) == [None]
+    assert _link(seeded, VID2) != [] and seeded.resolve_alias_links("demo", [GA]) == [None]
+    assert _link(seeded, VID) == []
+    assert seeded.resolve_alias_links("demo", [GA]) == [AliasLink(VID, "api")]
+    free = ("idfa", "f")
+    assert _link(seeded, VID2, free) == [] and _link(seeded, VID2, free) == []
+    assert seeded.resolve_alias_links("demo", [free]) == [AliasLink(VID2, "api")]
 
 
 def test_a_banner_claim_on_a_free_alias_stays_a_banner_claim(seeded: Storage) -> None:

@@ -3,7 +3,8 @@
 An alias is another identifier of the same browser or person: a site cookie (``cookie:_ga``),
 a mobile advertising id (``idfa``, ``aaid``) or the SHA-256 of a normalised e-mail address
 (``email_sha256``). Provision checks accept aliases in place of visitor ids. Advertising ids
-and hashes are stored lower-case, so the same id written in either case links once.
+and hashes are stored lower-case, so the same id written in either case links once. An
+alias another visitor holds is never moved (409 ``alias_held``): see docs/provision.md.
 """
 
 from __future__ import annotations
@@ -71,6 +72,18 @@ def link_aliases(site: str) -> tuple[Response, int]:
     if store.get_state(site, raw) is None:
         raise Problem(404, "unknown_visitor", "no decision recorded for this visitor")
     when = clock.iso(clock.now())
-    store.put_aliases([Alias(site, kind, value, raw, when) for kind, value in pairs])
-    body = {"visitor_id": signed, "aliases": [{"type": k, "value": v} for k, v in pairs]}
-    return jsonify(body), 201
+    refused = store.put_aliases([Alias(site, kind, value, raw, when) for kind, value in pairs])
+    held = {(a.type, a.value) for a in refused}
+    linked = [{"type": k, "value": v} for k, v in pairs if (k, v) not in held]
+    if held:
+        # A link never moves an alias another visitor holds (docs/provision.md, Aliases).
+        raise Problem(
+            409,
+            "alias_held",
+            "another visitor holds these aliases (or they are in conflict); they were not "
+            "moved, the others were linked",
+            visitor_id=signed,
+            aliases=linked,
+            refused=[{"type": k, "value": v} for k, v in pairs if (k, v) in held],
+        )
+    return jsonify({"visitor_id": signed, "aliases": linked}), 201

@@ -302,7 +302,7 @@ PATHS: dict[str, Any] = {
             "requestBody": _body("AliasLink"),
             "responses": {
                 "201": _json("AliasLink", "linked"),
-                **_problems(400, 401, 403, 404, 413, 415, 422, 503),
+                **_problems(400, 401, 403, 404, 409, 413, 415, 422, 503),
             },
         }
     },

@@ -38,8 +38,9 @@ from cmp.storage.scans_base import ScanStorage
 DecisionMaker = Callable[[ConsentState | None], tuple[ConsentState, Receipt]]
 
 
-#: What an alias holds once decisions of two different visitors have claimed it: it then
-#: resolves to no visitor until the keyed API links it again.
+#: What an alias holds once decisions of two different visitors have claimed it, followed by
+#: the visitor who held it first: it then resolves to no visitor until the keyed API links it
+#: to that first holder (a link never moves an alias to another visitor).
 ALIAS_CONFLICT = "!"
 
 
@@ -174,10 +175,12 @@ class Storage(ScanStorage, ABC):
         concurrent decisions both end up in the history, in order. The daily counters that
         ``counters`` returns are added to the site's statistics for ``day``, and ``aliases``
         are claimed for the visitor: an alias no one holds is linked to it with origin
-        ``banner``, one this visitor holds keeps its link (and origin), but one another
-        visitor holds becomes :data:`ALIAS_CONFLICT`, which resolves to no one. Anyone can
-        send a decision with any cookie value, so a decision must never move an identifier
-        away from the visitor who had it, nor make it allow. ``fresh`` says the id was
+        ``banner``, one this visitor holds keeps its link (and origin), one another visitor
+        holds through a banner claim becomes :data:`ALIAS_CONFLICT` (plus the first holder),
+        which resolves to no one, and one another visitor holds through an ``api`` link is
+        left as it is (the claim is dropped). Anyone can send a decision with any cookie
+        value, so a decision must never move an identifier away from the visitor who had it,
+        nor make it allow, nor undo an operator's authenticated link. ``fresh`` says the id was
         issued for this very decision (no history can exist), which lets a backend skip
         reading the prior state.
         """
@@ -236,13 +239,17 @@ class Storage(ScanStorage, ABC):
     # -- aliases -----------------------------------------------------------------------------
 
     @abstractmethod
-    def put_aliases(self, aliases: Iterable[Alias]) -> None:
-        """Link each alias to its visitor with origin ``api``, replacing any earlier link,
-        banner claim or conflict.
+    def put_aliases(self, aliases: Iterable[Alias]) -> list[Alias]:
+        """Link each alias to its visitor with origin ``api`` if the alias is free, already
+        that visitor's (a banner claim is upgraded), or in a conflict that visitor held first
+        (the conflict is settled); return the others, left unchanged, in order.
 
         For the keyed API: the operator's own backend states which visitor an identifier
-        belongs to, which is also how a conflict left by two decisions is settled and how a
-        banner claim is upgraded to a link that can allow.
+        belongs to. Its proof (cmp's cookie and the alias in one first-party request) does
+        not show that no one else has the alias: a value such as ``_ga`` can be copied into
+        another browser. So a link never moves an alias another visitor holds, or that is
+        in conflict with another first holder (the API answers 409): the holder's refusals
+        keep applying through it, and nobody else becomes allowed by it.
         """
 
     @abstractmethod

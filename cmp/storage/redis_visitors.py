@@ -43,9 +43,10 @@ from cmp.storage.redis_conn import DRIVER_ERRORS, guard
 # KEYS: state, receipt blob, then (single node only) the stats hash if there are counters,
 # and the alias keys. ARGV: expected blob header, packed state, new header, receipt, counter
 # count n, visitor id, then n (field, increment) pairs, then the alias conflict marker. An
-# alias another visitor holds is not moved: it becomes the marker (see Storage.record_decision).
-# An alias key holds the raw id for a banner claim, API_LINK + id for a keyed-API link (an
-# alias of the deciding visitor keeps its value, so an API link is never downgraded).
+# alias another visitor claimed is not moved: it becomes the marker followed by that holder;
+# another visitor's keyed-API link is left alone (see Storage.record_decision). An alias key
+# holds the raw id for a banner claim, API_LINK + id for a keyed-API link (an alias of the
+# deciding visitor keeps its value, so an API link is never downgraded).
 _DECIDE = """
 local old = redis.call('GET', KEYS[2]) or ''
 if string.sub(old, 1, 36) ~= ARGV[1] then return 0 end
@@ -57,12 +58,14 @@ if n > 0 then
   for i = 0, n - 1 do redis.call('HINCRBY', KEYS[3], ARGV[7 + 2 * i], ARGV[8 + 2 * i]) end
   first_alias = 4
 end
+local mark = ARGV[#ARGV]
 for k = first_alias, #KEYS do
   local holder = redis.call('GET', KEYS[k])
   if not holder then
     redis.call('SET', KEYS[k], ARGV[6])
-  elseif holder ~= ARGV[6] and holder ~= '=' .. ARGV[6] then
-    redis.call('SET', KEYS[k], ARGV[#ARGV])
+  elseif holder ~= ARGV[6] and string.sub(holder, 1, 1) ~= '='
+      and string.sub(holder, 1, 1) ~= mark then
+    redis.call('SET', KEYS[k], mark .. holder)
   end
 end
 return 1
@@ -74,9 +77,23 @@ _CLAIM = """
 local holder = redis.call('GET', KEYS[1])
 if not holder then
   redis.call('SET', KEYS[1], ARGV[1])
-elseif holder ~= ARGV[1] and holder ~= '=' .. ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2])
+elseif holder ~= ARGV[1] and string.sub(holder, 1, 1) ~= '='
+    and string.sub(holder, 1, 1) ~= ARGV[2] then
+  redis.call('SET', KEYS[1], ARGV[2] .. holder)
 end
+"""
+
+# A keyed link of one alias. KEYS: the alias. ARGV: visitor id, conflict marker. Linked
+# (API_LINK + id) when free, already this visitor's (claim or link), or in a conflict this
+# visitor held first; otherwise left as it is and 0 returned (Storage.put_aliases).
+_LINK = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] and holder ~= '=' .. ARGV[1]
+    and holder ~= ARGV[2] .. ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], '=' .. ARGV[1])
+return 1
 """
 
 #: Prefix of an alias value linked through the keyed API ('=' is not in base64url).
@@ -98,6 +115,7 @@ class VisitorsMixin:
     def _init_visitors(self) -> None:
         self._decide = self.raw.register_script(_DECIDE)
         self._claim = self.client.register_script(_CLAIM)
+        self._link = self.client.register_script(_LINK)
 
     def _choice_id(self, site: str, record: ConsentState | Receipt) -> int:
         text = choice_text(
@@ -329,15 +347,19 @@ class VisitorsMixin:
                     yield vid
 
     # -- aliases: a key holds the raw id (banner claim), API_LINK + id (keyed API) or the
-    # conflict marker. Values from before provenance was kept are plain ids: banner claims.
+    # conflict marker (followed by the first holder, if known). Values from before
+    # provenance was kept are plain ids: banner claims.
 
     @guard
-    def put_aliases(self, aliases: Iterable[Alias]) -> None:
-        """Link aliases to visitors (origin ``api``)."""
-        pipe = self.client.pipeline(transaction=False)
+    def put_aliases(self, aliases: Iterable[Alias]) -> list[Alias]:
+        """Link aliases to visitors (origin ``api``) where the contract allows, one script
+        per alias (each alias key is in its own slot on a cluster); return those refused."""
+        refused: list[Alias] = []
         for a in aliases:
-            pipe.set(keys.alias(a.site, a.type, a.value), API_LINK + a.visitor_id)
-        pipe.execute()
+            name = keys.alias(a.site, a.type, a.value)
+            if not self._link(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT]):
+                refused.append(a)
+        return refused
 
     @guard
     def resolve_alias_links(
@@ -348,7 +370,7 @@ class VisitorsMixin:
         conflict, api = ALIAS_CONFLICT.encode(), API_LINK.encode()
         out: list[AliasLink | None] = []
         for v in found:
-            if v is None or v == conflict:
+            if v is None or v.startswith(conflict):
                 out.append(None)
             elif v.startswith(api):
                 out.append(AliasLink(v[1:].decode(), "api"))

@@ -119,35 +119,53 @@ class VisitorsMixin(SQLiteBase):
 
     # -- aliases -------------------------------------------------------------------------
 
-    def _insert_aliases(self, aliases: Iterable[Alias]) -> None:
-        self._conn().executemany(
-            "INSERT OR REPLACE INTO aliases (site, type, value, vid, created_at, origin) "
-            "VALUES (?, ?, ?, ?, ?, 'api')",
-            [(a.site, a.type, a.value, a.visitor_id, a.created_at) for a in aliases],
-        )
-
     def _claim_aliases(self, aliases: Iterable[Alias]) -> None:
         # A banner claim: a free alias is linked as 'banner'; the holder's own claim keeps
         # the link and its origin (an 'api' link is never downgraded); another visitor's
-        # claim leaves the alias in conflict.
+        # claim leaves a banner-claimed alias in conflict (remembering who held it first)
+        # and an 'api' link untouched: an anonymous POST must not stop an operator's link.
         self._conn().executemany(
             "INSERT INTO aliases (site, type, value, vid, created_at, origin) "
             "VALUES (?, ?, ?, ?, ?, 'banner') "
             "ON CONFLICT (site, type, value) DO UPDATE SET "
+            "vid = CASE WHEN aliases.vid = excluded.vid OR substr(aliases.vid, 1, 1) = ? "
+            "THEN aliases.vid ELSE ? || aliases.vid END, "
             "origin = CASE WHEN aliases.vid = excluded.vid THEN aliases.origin "
             "ELSE 'banner' END, "
-            "vid = CASE WHEN aliases.vid = excluded.vid THEN excluded.vid ELSE ? END, "
-            "created_at = excluded.created_at",
+            "created_at = excluded.created_at "
+            "WHERE aliases.vid = excluded.vid OR aliases.origin <> 'api'",
             [
-                (a.site, a.type, a.value, a.visitor_id, a.created_at, ALIAS_CONFLICT)
+                (a.site, a.type, a.value, a.visitor_id, a.created_at, *[ALIAS_CONFLICT] * 2)
                 for a in aliases
             ],
         )
 
     @guard
-    def put_aliases(self, aliases: Iterable[Alias]) -> None:
-        """Link aliases to visitors (origin ``api``)."""
-        self._insert_aliases(aliases)
+    def put_aliases(self, aliases: Iterable[Alias]) -> list[Alias]:
+        """Link aliases to visitors (origin ``api``) where the contract allows; return the
+        aliases refused because another visitor holds them (see Storage.put_aliases)."""
+        conn = self._conn()
+        refused: list[Alias] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for a in aliases:
+                # Taken when free, held by this visitor, or in a conflict this visitor's
+                # claim started (the conflict marker is followed by the first holder).
+                cur = conn.execute(
+                    "INSERT INTO aliases (site, type, value, vid, created_at, origin) "
+                    "VALUES (?, ?, ?, ?, ?, 'api') "
+                    "ON CONFLICT (site, type, value) DO UPDATE SET "
+                    "vid = excluded.vid, origin = 'api', created_at = excluded.created_at "
+                    "WHERE aliases.vid = excluded.vid OR aliases.vid = ? || excluded.vid",
+                    (a.site, a.type, a.value, a.visitor_id, a.created_at, ALIAS_CONFLICT),
+                )
+                if cur.rowcount == 0:
+                    refused.append(a)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return refused
 
     @guard
     def resolve_alias_links(
@@ -164,7 +182,8 @@ class VisitorsMixin(SQLiteBase):
                 )
                 .fetchone()
             )
-            out.append(None if row is None or row[0] == ALIAS_CONFLICT else AliasLink(*row))
+            in_conflict = row is not None and row[0].startswith(ALIAS_CONFLICT)
+            out.append(None if row is None or in_conflict else AliasLink(*row))
         return out
 
     # -- statistics ----------------------------------------------------------------------

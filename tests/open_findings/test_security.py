@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 
 from tests.serving import Serve, seeded, serve
 from tests.test_serve import _livez
@@ -75,66 +74,3 @@ def test_slow_public_bodies_do_not_stop_the_server(server: Serve, chunked: bool)
     finally:
         for client in clients:
             client.close()
-
-
-# -- aliases -------------------------------------------------------------------------------
-
-SITE = "/api/v1/sites/demo"
-ORIGIN = {"Origin": "http://127.0.0.1:8000"}
-BOTH = {"dmp-partner": True, "ad-global": True}
-
-
-def _decide(client: FlaskClient, cats: dict, recipients: dict, aliases=(), vid=None) -> str:  # noqa: ANN001
-    body = {"policy_version": 1, "categories": cats, "recipients": recipients}
-    body["aliases"] = list(aliases)
-    if vid:
-        body["visitor_id"] = vid
-    resp = client.post(f"{SITE}/consents", json=body, headers=ORIGIN)
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()["visitor_id"]
-
-
-def _check_alias(client: FlaskClient, key: str, alias: dict) -> dict:
-    body = {"recipient": "dmp-partner", "items": ["閲覧履歴"], "identifiers": [alias]}
-    resp = client.post(
-        f"{SITE}/provision-checks", json=body, headers={"Authorization": f"Bearer {key}"}
-    )
-    assert resp.status_code == 200, resp.get_json()
-    return resp.get_json()
-
-
-def test_a_keyed_link_does_not_silently_move_a_refusing_visitors_alias(
-    client: FlaskClient, api_key
-) -> None:
-    """Finding 2: the victim refused with her ``_ga`` (banner claim). An attacker who sends
-    the victim's ``_ga`` value next to his own cmp cookie in one first-party request gets the
-    operator's backend to link it to him (``POST /aliases``); the check by that ``_ga`` then
-    answers ``allowed`` on the attacker's consent, and the victim's refusal no longer applies
-    through it. A link to another visitor than the one holding the alias must not allow
-    (leave it in conflict, or refuse the link with 409)."""
-    ga = {"type": "cookie:_ga", "value": "GA1.2.111.222"}
-    _decide(client, {"targeting": False}, {}, [ga])
-    assert _check_alias(client, api_key("provision"), ga)["allowed"] == []
-    attacker = _decide(client, {"targeting": True}, BOTH)
-    link = {"visitor_id": attacker, "aliases": [ga]}
-    client.post(
-        f"{SITE}/aliases", json=link, headers={"Authorization": f"Bearer {api_key('write')}"}
-    )
-    assert _check_alias(client, api_key("provision"), ga)["allowed"] == []
-
-
-def test_an_anonymous_claim_does_not_undo_a_keyed_link(client: FlaskClient, api_key) -> None:
-    """Finding 3: any anonymous decision naming an ``api``-linked ``_ga`` value turns the
-    operator's authenticated link into a conflict: the alias then resolves to no one, so the
-    linked visitor's own refusal (``no_consent``) is answered as ``unknown_visitor`` and a
-    consenting visitor's data flow stops. storage/base.py: "a decision must never move an
-    identifier away from the visitor who had it"."""
-    ga = {"type": "cookie:_ga", "value": "GA1.2.333.444"}
-    owner = _decide(client, {"targeting": True}, BOTH)
-    link = {"visitor_id": owner, "aliases": [ga]}
-    client.post(
-        f"{SITE}/aliases", json=link, headers={"Authorization": f"Bearer {api_key('write')}"}
-    )
-    assert _check_alias(client, api_key("provision"), ga)["allowed"] == [ga]
-    _decide(client, {}, {}, [ga])  # a stranger's banner decision claiming the same value
-    assert _check_alias(client, api_key("provision"), ga)["allowed"] == [ga]
