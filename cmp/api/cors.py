@@ -73,15 +73,21 @@ def _echoable(origin: str | None) -> bool:
     return bool(origin) and origin != "null" and len(origin or "") <= 512
 
 
+def answer_headers(path: str, origin: str | None) -> list[tuple[str, str]]:
+    """The CORS headers an answer to ``path`` carries for ``origin`` (besides ``Vary``);
+    also used by the server worker for the answers it gives itself (a 413 or 408)."""
+    if not PUBLIC_PATH.match(path) or not _echoable(origin):
+        return []
+    return [("Access-Control-Allow-Origin", str(origin)), ("Access-Control-Expose-Headers", EXPOSE)]
+
+
 def add_headers(resp: Response) -> Response:
     """After every request: the CORS headers on every answer of a public endpoint."""
     if not PUBLIC_PATH.match(request.path):
         return resp
     resp.vary.add("Origin")
-    origin = request.headers.get("Origin")
-    if _echoable(origin):
-        resp.headers["Access-Control-Allow-Origin"] = origin
-        resp.headers["Access-Control-Expose-Headers"] = EXPOSE
+    for name, value in answer_headers(request.path, request.headers.get("Origin")):
+        resp.headers[name] = value
     return resp
 
 
