@@ -227,7 +227,11 @@ def check(
     recipient = next((r for r in recipients if r.key == recipient_key), None)
     if recipient is None:
         raise ProvisionError("unknown_recipient", f"no recipient '{recipient_key}' on {site.key}")
-    unknown = decisions.unknown_items(recipient, items)
+    unknown = [
+        i
+        for i in decisions.unknown_items(recipient, items)
+        if not (recipient.receives_personal_data and personal.is_label(i))
+    ]
     if unknown:
         raise ProvisionError(
             "unknown_item",
@@ -303,6 +307,7 @@ def check(
     if route == personal.PERSONAL_DATA:
         record.kind, record.consent_confirmation = route, personal.consent_text(recipient)
         record.identified = [[a["type"], a["value"]] for a in result.allowed]
+        record.items = personal.with_personal_items(record.items, "ja", (t for t, _ in pairs))
     record.allowed = [[raw, f"{raw}-{seq}"] for raw, seq in seqs.items()]
     record.allowed_count, record.denied_count = len(result.allowed), len(result.denied)
     when = clock.iso(moment)
