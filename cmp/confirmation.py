@@ -36,6 +36,11 @@ NO_LINK_BASES: dict[str, tuple[str, str]] = {
     ),
     "other": ("", ""),
 }
+#: The result of a periodic check (Rule 18) as a record states it: code -> (ja, en).
+CHECK_RESULTS: dict[str, tuple[str, str]] = {
+    "ok": ("適合", "ok"),
+    "failed": ("不適合", "failed"),
+}
 
 
 def _ja(values: dict[str, str]) -> str:
@@ -111,10 +116,15 @@ def foreign_text(recipient: Recipient, last_check: TransferCheck | None = None) 
     if route == foreign.SYSTEM:
         basis_ja, basis_en = foreign.SYSTEM_BASES[recipient.system_basis]
         if last_check is not None:
+            result_ja, result_en = CHECK_RESULTS.get(last_check.result, (last_check.result,) * 2)
             check = (
-                f"直近の定期確認（法第28条第3項、規則第18条）: {last_check.checked_on}、結果: 適合"
+                f"直近の定期確認（法第28条第3項、規則第18条）: {last_check.checked_on}、"
+                f"結果: {result_ja}"
             )
-            check_en = f"last periodic check (Art. 28(3), Rule 18): {last_check.checked_on}, ok"
+            check_en = (
+                f"last periodic check (Art. 28(3), Rule 18): {last_check.checked_on},"
+                f" {result_en}"
+            )
         else:
             check, check_en = "定期確認の記録なし", "no periodic check recorded"
         return (
@@ -136,6 +146,13 @@ def foreign_text(recipient: Recipient, last_check: TransferCheck | None = None) 
             f"した。 / Recipient abroad ({country_en}): the country, its data-protection"
             " system and the recipient's measures were shown when consent was given, as the"
             " policy version recorded in each consent receipt shows."
+        )
+    if not foreign.entered(recipient.country):
+        return (
+            "所在国の登録なし（不明）: 提供先の所在国が登録されていないため、外国にある第三者への"
+            "提供に当たるかを確認できない。 / Country not entered (unknown): the recipient's"
+            " country is not registered, so whether this is a provision to a third party abroad"
+            " cannot be confirmed."
         )
     return (
         f"未確定（所在国「{country}」の外国提供の根拠が登録されていない） / Undetermined"

@@ -91,9 +91,10 @@ def legal_gate(
     """
     route = foreign.route(recipient)
     if recipient.links_personal_data and route == foreign.UNDETERMINED:
+        where = "has no country entered" if not foreign.entered(recipient.country) else "is abroad"
         raise ProvisionError(
             "foreign_route_missing",
-            f"{recipient.key} is abroad with no Art. 28 route registered: choose one in the admin",
+            f"{recipient.key} {where} and no Art. 28 route registered: complete it in the admin",
         )
     if recipient.consent_method == confirmation.DECLARATION and not (
         confirmation.declaration_complete(recipient)

@@ -51,7 +51,8 @@ def _check(store, key: str, day: date, result: str = "ok", subjects=None) -> Non
     ("changes", "route"),
     [
         ({}, foreign.DOMESTIC),
-        ({"country": {}}, foreign.DOMESTIC),
+        ({"country": {}}, foreign.UNDETERMINED),
+        ({"country": {"ja": "日本", "en": ""}}, foreign.DOMESTIC),
         ({"foreign_route": "equivalent", "country_code": "DE", "country": GERMANY}, "equivalent"),
         ({"foreign_route": "equivalent", "country_code": "US"}, foreign.UNDETERMINED),
         ({"foreign_route": "system", "system_basis": "cbpr", "country": GERMANY}, "system"),
@@ -101,6 +102,36 @@ def test_check_status() -> None:
     assert foreign.check_status(old, today)[:2] == (False, "check_overdue")
     failed = [made(today - timedelta(days=30)), made(today, "failed")]
     assert foreign.check_status(failed, today)[:2] == (False, "check_failed")
+
+
+@pytest.mark.parametrize("country", [{}, {"ja": ""}, {"ja": " ", "en": ""}])
+def test_a_recipient_without_a_country_is_never_recorded_as_in_japan(country: dict) -> None:
+    # Lawyer review finding 3: an empty country is unknown, not Japan.
+    for links in (True, False):
+        unknown = replace(DMP, country=country, links_personal_data=links)
+        assert foreign.route(unknown) == foreign.UNDETERMINED
+        text = confirmation.foreign_text(unknown)
+        assert "日本国内にある" not in text and "in Japan)" not in text, text
+        assert "所在国の登録なし（不明）" in text and "Country not entered" in text
+
+
+@pytest.mark.parametrize(("result", "ja", "en"), [("ok", "適合", "ok"), ("failed", "不適合", "failed")])
+def test_the_periodic_check_result_is_the_checks_own(result: str, ja: str, en: str) -> None:
+    system = replace(DMP, country=GERMANY, foreign_route="system", system_basis="contract")
+    last = TransferCheck("demo", DMP.key, "2026-05-01", list(foreign.CHECK_SUBJECTS), result)
+    text = confirmation.foreign_text(system, last)
+    assert f"2026-05-01、結果: {ja}。" in text and f"2026-05-01, {en}." in text
+
+
+def test_a_linking_recipient_without_a_country_is_refused(
+    app: Flask, client: FlaskClient, api_key
+) -> None:
+    _with(app.extensions["cmp.store"], DMP.key, country={})
+    vid = decide(client, {"targeting": True}, {DMP.key: True}, policy_version=2)
+    resp = check(client, api_key("provision"), DMP.key, [vid])
+    assert resp.status_code == 422
+    problem = resp.get_json()
+    assert problem["code"] == "foreign_route_missing" and "no country" in problem["detail"]
 
 
 def test_no_link_reason_is_stated_not_fixed() -> None:

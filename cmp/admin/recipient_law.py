@@ -114,7 +114,10 @@ def _route(form: Any, langs: list[str]) -> dict[str, Any]:
         system = form.texts("system", langs, limit=2000)
         measures = form.texts("measures", langs, limit=2000)
         return {**out, "foreign": {"system": system, "measures": measures}, "country": country}
-    if not foreign.in_japan(country):
+    if not foreign.entered(country):
+        # Where the recipient is decides Art. 28: unknown is never recorded as Japan.
+        form.fail(form.country_ja, "err_country_needed")
+    elif not foreign.in_japan(country):
         form.fail(form.foreign_route, "err_route_needed", country=country.get("ja", ""))
     return {**out, "country": country}
 
