@@ -60,6 +60,12 @@ def no_link_reason(recipient: Recipient) -> tuple[str, str]:
     return ja, en
 
 
+def no_link_reason_missing(recipient: Recipient) -> bool:
+    """True if ``recipient`` does not link yet states no reason why Art. 31 does not apply:
+    then nothing may assert that Art. 31 consent is not required."""
+    return not recipient.links_personal_data and not no_link_reason(recipient)[0]
+
+
 def declaration_complete(recipient: Recipient) -> bool:
     """True if a declaration names its document and its date."""
     return bool(recipient.declaration.get("document") and recipient.declaration.get("date"))
@@ -88,7 +94,13 @@ def consent_text(recipient: Recipient) -> str:
         )
     ja, en = no_link_reason(recipient)
     if not ja:
-        ja, en = "根拠の登録なし", "no reason registered"
+        # No reason stated: not "consent not required" (provision checks refuse it).
+        return (
+            "法第31条の同意が不要である理由（提供先が個人データとして取得しないこと）が登録されて"
+            "いないため、同意の要否は確認されていない。 / No reason is registered why the"
+            " recipient would not acquire the data as personal data: whether Art. 31 consent is"
+            " needed has not been confirmed."
+        )
     return (
         f"法第31条の同意は不要: 提供先は提供する情報を個人データとして取得しない（理由: {ja}）。"
         "カテゴリへの同意とオプトアウトの有無を同意記録により確認した。"

@@ -96,6 +96,12 @@ def legal_gate(
             "foreign_route_missing",
             f"{recipient.key} {where} and no Art. 28 route registered: complete it in the admin",
         )
+    if confirmation.no_link_reason_missing(recipient):
+        raise ProvisionError(
+            "no_link_reason_missing",
+            f"{recipient.key} does not link, but no reason why Art. 31 does not apply is"
+            " registered: state it in the admin",
+        )
     if recipient.consent_method == confirmation.DECLARATION and not (
         confirmation.declaration_complete(recipient)
     ):

@@ -140,7 +140,24 @@ def test_no_link_reason_is_stated_not_fixed() -> None:
     assert "契約で" in stated and "紐付けることを禁止" in stated
     other = replace(analytics, no_link_basis="other", no_link_note={"ja": "ハッシュ化のみ受領"})
     assert "ハッシュ化のみ受領" in confirmation.consent_text(other)
-    assert "根拠の登録なし" in confirmation.consent_text(replace(analytics, no_link_basis=""))
+    # Lawyer review finding 4: without a stated reason, never "consent not required".
+    for bare in (replace(analytics, no_link_basis=""), replace(other, no_link_note={})):
+        text = confirmation.consent_text(bare)
+        assert "同意は不要" not in text and "根拠の登録なし" not in text, text
+        assert confirmation.no_link_reason_missing(bare)
+    assert not confirmation.no_link_reason_missing(other)
+
+
+def test_a_check_for_a_recipient_without_a_no_link_reason_is_refused(
+    app: Flask, client: FlaskClient, api_key
+) -> None:
+    store = app.extensions["cmp.store"]
+    _with(store, "analytics-co", no_link_basis="")
+    vid = decide(client, {"analytics": True}, policy_version=2)
+    resp = check(client, api_key("provision"), "analytics-co", [vid], items=["Cookie ID"])
+    assert resp.status_code == 422
+    assert resp.get_json()["code"] == "no_link_reason_missing"
+    assert store.query_provision_records("demo") == []
 
 
 # -- through the API ------------------------------------------------------------------------

@@ -150,7 +150,10 @@ def clean_law(
     basis = form.no_link_basis.data or ""
     if basis and basis not in confirmation.NO_LINK_BASES:
         form.fail(form.no_link_basis, "err_choice")
-    note = form.texts("no_link_note", ["ja"] if basis == "other" else [], limit=500)
+    if not links and not basis:
+        # Records say why Art. 31 consent is not needed: never without a stated reason.
+        form.fail(form.no_link_basis, "err_no_link_reason")
+    note = form.texts("no_link_note", ["ja"] if basis == "other" and not links else [], limit=500)
     out["no_link_basis"], out["no_link_note"] = ("", {}) if links else (basis, note)
     exemption = form.exemption.data or ""
     found = exemptions.problem(

@@ -53,16 +53,8 @@ def _auth(key: str) -> dict[str, str]:
 # -- gap 4: "Art. 31 consent not required" with no reason -------------------------------
 
 
-def test_no_link_recipient_needs_a_stated_reason(app: Flask) -> None:
-    console: Console = sign_in(app, "admin")
-    resp = console.post("/admin/sites/demo/recipients/new", {**NEW, "no_link_basis": ""})
-    # Saved today, and its records then read 「法第31条の同意は不要…（理由: 根拠の登録なし）」.
-    assert resp.status_code == 422
 
 
-def test_record_never_asserts_art31_not_required_without_a_reason() -> None:
-    bare = Recipient(key="x", category="analytics", name={"ja": "某社"}, country={"ja": "日本"})
-    assert "同意は不要" not in confirmation.consent_text(bare)
 
 
 # -- gap 5: a future period is told to the person as past provision ---------------------
