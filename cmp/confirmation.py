@@ -110,6 +110,64 @@ def consent_text(recipient: Recipient) -> str:
     )
 
 
+#: How a check looks for consent, named without claiming it found any: method -> (ja, en).
+METHODS: dict[str, tuple[str, str]] = {
+    "proxy": (
+        "提供元が提供先に代わり取得した同意（代行）の受領証との照合",
+        "the provider's consent receipts for consent obtained on the recipient's behalf",
+    ),
+    DECLARATION: (
+        "提供先の申告・誓約（規則第26条第1項）と同意記録との照合",
+        "the recipient's declaration or pledge (Rule 26(1)) and the consent records",
+    ),
+    "no_link": (
+        "カテゴリへの同意とオプトアウトの有無の同意記録との照合",
+        "consent to the category and opt-outs in the consent records",
+    ),
+    "personal_data": (
+        "提供先名を表示した画面での同意（法第27条第1項）の受領証との照合",
+        "consent receipts of consent to the recipient by name (Art. 27(1))",
+    ),
+}
+
+
+def method(recipient: Recipient, personal_data: bool = False) -> str:
+    """The key of :data:`METHODS` that a check for ``recipient`` uses."""
+    if personal_data:
+        return "personal_data"
+    if not recipient.links_personal_data:
+        return "no_link"
+    return DECLARATION if recipient.consent_method == DECLARATION else "proxy"
+
+
+def stated_consent(
+    text: str, allowed: int, how: str, planned: tuple[str, str] | None = None
+) -> str:
+    """The record's consent confirmation as the outcome allows it to be stated.
+
+    A check that allowed no one confirmed no consent: the record says nothing is provided
+    and names the method ``how`` (a key of :data:`METHODS`) without claiming a result. A
+    check made before its period begins (``planned``: first and last JST day) says the
+    provision is planned, so that nothing reads as a provision that already happened.
+    """
+    if allowed == 0:
+        ja, en = METHODS.get(how, METHODS["proxy"])
+        return (
+            f"提供なし: 照会したいずれの者についても本人の同意を確認できなかったため、提供しない"
+            f"（照合の方法: {ja}）。 / Nothing provided: consent could be established for none"
+            f" of those checked ({en}), so nothing is provided."
+        )
+    if planned:
+        first, last = planned
+        days = first if first == last else f"{first}〜{last}"
+        days_en = first if first == last else f"{first} to {last}"
+        return (
+            f"{text} 提供前の確認（提供予定期間: {days}、日本時間）。 / Checked before the"
+            f" planned provision ({days_en}, Japan time)."
+        )
+    return text
+
+
 def foreign_text(recipient: Recipient, last_check: TransferCheck | None = None) -> str:
     """Return the foreign-provision confirmation for the record, naming the route taken."""
     route = foreign.route(recipient)
@@ -183,4 +241,6 @@ def snapshot_extra(recipient: Recipient) -> dict[str, Any]:
         "no_link_basis": recipient.no_link_basis,
         "joint_user": recipient.joint_user,
         "receives_personal_data": recipient.receives_personal_data,
+        # The registered items per language, aligned: a disclosure in English names them.
+        "item_names": {lang: list(values) for lang, values in recipient.items.items()},
     }

@@ -321,6 +321,13 @@ def check(
     record.provided_from = provided_from or when
     record.provided_to = provided_to or when
     record.first_day, record.last_day = jst.day(record.provided_from), jst.day(record.provided_to)
+    planned = clock.parse(record.provided_from) > moment
+    record.consent_confirmation = confirmation.stated_consent(
+        record.consent_confirmation,
+        record.allowed_count,
+        confirmation.method(recipient, route == personal.PERSONAL_DATA),
+        (record.first_day, record.last_day) if planned else None,
+    )
     last = max(moment, clock.parse(record.provided_to))
     record.retention_until = retention_until(last, retention_days)
     store.append_provision_record(record)
