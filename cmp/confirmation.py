@@ -36,6 +36,11 @@ NO_LINK_BASES: dict[str, tuple[str, str]] = {
     ),
     "other": ("", ""),
 }
+#: The result of a periodic check (Rule 18) as a record states it: code -> (ja, en).
+CHECK_RESULTS: dict[str, tuple[str, str]] = {
+    "ok": ("適合", "ok"),
+    "failed": ("不適合", "failed"),
+}
 
 
 def _ja(values: dict[str, str]) -> str:
@@ -53,6 +58,12 @@ def no_link_reason(recipient: Recipient) -> tuple[str, str]:
         ja = f"{ja}（{_ja(note)}）" if ja else _ja(note)
         en = f"{en} ({note.get('en') or _ja(note)})" if en else note.get("en") or _ja(note)
     return ja, en
+
+
+def no_link_reason_missing(recipient: Recipient) -> bool:
+    """True if ``recipient`` does not link yet states no reason why Art. 31 does not apply:
+    then nothing may assert that Art. 31 consent is not required."""
+    return not recipient.links_personal_data and not no_link_reason(recipient)[0]
 
 
 def declaration_complete(recipient: Recipient) -> bool:
@@ -83,7 +94,13 @@ def consent_text(recipient: Recipient) -> str:
         )
     ja, en = no_link_reason(recipient)
     if not ja:
-        ja, en = "根拠の登録なし", "no reason registered"
+        # No reason stated: not "consent not required" (provision checks refuse it).
+        return (
+            "法第31条の同意が不要である理由（提供先が個人データとして取得しないこと）が登録されて"
+            "いないため、同意の要否は確認されていない。 / No reason is registered why the"
+            " recipient would not acquire the data as personal data: whether Art. 31 consent is"
+            " needed has not been confirmed."
+        )
     return (
         f"法第31条の同意は不要: 提供先は提供する情報を個人データとして取得しない（理由: {ja}）。"
         "カテゴリへの同意とオプトアウトの有無を同意記録により確認した。"
@@ -91,6 +108,64 @@ def consent_text(recipient: Recipient) -> str:
         f" data (reason: {en}); consent to the category and the absence of an opt-out were"
         " checked against the consent records."
     )
+
+
+#: How a check looks for consent, named without claiming it found any: method -> (ja, en).
+METHODS: dict[str, tuple[str, str]] = {
+    "proxy": (
+        "提供元が提供先に代わり取得した同意（代行）の受領証との照合",
+        "the provider's consent receipts for consent obtained on the recipient's behalf",
+    ),
+    DECLARATION: (
+        "提供先の申告・誓約（規則第26条第1項）と同意記録との照合",
+        "the recipient's declaration or pledge (Rule 26(1)) and the consent records",
+    ),
+    "no_link": (
+        "カテゴリへの同意とオプトアウトの有無の同意記録との照合",
+        "consent to the category and opt-outs in the consent records",
+    ),
+    "personal_data": (
+        "提供先名を表示した画面での同意（法第27条第1項）の受領証との照合",
+        "consent receipts of consent to the recipient by name (Art. 27(1))",
+    ),
+}
+
+
+def method(recipient: Recipient, personal_data: bool = False) -> str:
+    """The key of :data:`METHODS` that a check for ``recipient`` uses."""
+    if personal_data:
+        return "personal_data"
+    if not recipient.links_personal_data:
+        return "no_link"
+    return DECLARATION if recipient.consent_method == DECLARATION else "proxy"
+
+
+def stated_consent(
+    text: str, allowed: int, how: str, planned: tuple[str, str] | None = None
+) -> str:
+    """The record's consent confirmation as the outcome allows it to be stated.
+
+    A check that allowed no one confirmed no consent: the record says nothing is provided
+    and names the method ``how`` (a key of :data:`METHODS`) without claiming a result. A
+    check made before its period begins (``planned``: first and last JST day) says the
+    provision is planned, so that nothing reads as a provision that already happened.
+    """
+    if allowed == 0:
+        ja, en = METHODS.get(how, METHODS["proxy"])
+        return (
+            f"提供なし: 照会したいずれの者についても本人の同意を確認できなかったため、提供しない"
+            f"（照合の方法: {ja}）。 / Nothing provided: consent could be established for none"
+            f" of those checked ({en}), so nothing is provided."
+        )
+    if planned:
+        first, last = planned
+        days = first if first == last else f"{first}〜{last}"
+        days_en = first if first == last else f"{first} to {last}"
+        return (
+            f"{text} 提供前の確認（提供予定期間: {days}、日本時間）。 / Checked before the"
+            f" planned provision ({days_en}, Japan time)."
+        )
+    return text
 
 
 def foreign_text(recipient: Recipient, last_check: TransferCheck | None = None) -> str:
@@ -111,10 +186,15 @@ def foreign_text(recipient: Recipient, last_check: TransferCheck | None = None) 
     if route == foreign.SYSTEM:
         basis_ja, basis_en = foreign.SYSTEM_BASES[recipient.system_basis]
         if last_check is not None:
+            result_ja, result_en = CHECK_RESULTS.get(last_check.result, (last_check.result,) * 2)
             check = (
-                f"直近の定期確認（法第28条第3項、規則第18条）: {last_check.checked_on}、結果: 適合"
+                f"直近の定期確認（法第28条第3項、規則第18条）: {last_check.checked_on}、"
+                f"結果: {result_ja}"
             )
-            check_en = f"last periodic check (Art. 28(3), Rule 18): {last_check.checked_on}, ok"
+            check_en = (
+                f"last periodic check (Art. 28(3), Rule 18): {last_check.checked_on},"
+                f" {result_en}"
+            )
         else:
             check, check_en = "定期確認の記録なし", "no periodic check recorded"
         return (
@@ -137,6 +217,13 @@ def foreign_text(recipient: Recipient, last_check: TransferCheck | None = None) 
             " system and the recipient's measures were shown when consent was given, as the"
             " policy version recorded in each consent receipt shows."
         )
+    if not foreign.entered(recipient.country):
+        return (
+            "所在国の登録なし（不明）: 提供先の所在国が登録されていないため、外国にある第三者への"
+            "提供に当たるかを確認できない。 / Country not entered (unknown): the recipient's"
+            " country is not registered, so whether this is a provision to a third party abroad"
+            " cannot be confirmed."
+        )
     return (
         f"未確定（所在国「{country}」の外国提供の根拠が登録されていない） / Undetermined"
         f" (no foreign-provision route registered for {country_en})"
@@ -154,4 +241,6 @@ def snapshot_extra(recipient: Recipient) -> dict[str, Any]:
         "no_link_basis": recipient.no_link_basis,
         "joint_user": recipient.joint_user,
         "receives_personal_data": recipient.receives_personal_data,
+        # The registered items per language, aligned: a disclosure in English names them.
+        "item_names": {lang: list(values) for lang, values in recipient.items.items()},
     }

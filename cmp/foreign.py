@@ -21,7 +21,8 @@ EQUIVALENT = "equivalent"
 SYSTEM = "system"
 #: The person consented having been shown the Rule 17(2) information.
 CONSENT = "consent"
-#: Abroad, but no route registered (a recipient entered before routes existed).
+#: Abroad with no route registered (a recipient entered before routes existed), or no
+#: country entered at all (then where it is is unknown).
 UNDETERMINED = "undetermined"
 ROUTES = (DOMESTIC, EQUIVALENT, SYSTEM, CONSENT)
 
@@ -70,12 +71,19 @@ SYSTEM_BASES: dict[str, tuple[str, str]] = {
 CHECK_SUBJECTS = ("implementation", "foreign_law")
 #: At least once a year (PPC guideline on foreign provision, 6-1).
 CHECK_INTERVAL_DAYS = 365
-_JAPAN = {"", "日本", "japan", "日本国", "jp"}
+_JAPAN = {"日本", "japan", "日本国", "jp"}
+
+
+def entered(country: Mapping[str, str]) -> bool:
+    """True if a country is entered in some language."""
+    return any(value.strip() for value in country.values())
 
 
 def in_japan(country: Mapping[str, str]) -> bool:
-    """True if the country texts name Japan (or are empty: a recipient entered as domestic)."""
-    return all(value.strip().lower() in _JAPAN for value in country.values())
+    """True if the country texts name Japan. An empty country is not Japan: it is unknown,
+    and a record must say so rather than claim the recipient is in Japan."""
+    named = [value.strip().lower() for value in country.values() if value.strip()]
+    return bool(named) and all(value in _JAPAN for value in named)
 
 
 def route(recipient: Any) -> str:

@@ -12,6 +12,13 @@ applies the Japanese and the English words to every language (a Japanese list wi
 "etc." in it is as vague as an English one). A word that is only vague as a suffix
 (「等」「他」「ほか」) is refused where it ends a phrase, not inside a word: 「高等学校」
 「他社サイトでの閲覧履歴」 are specific.
+
+Open-ended wording is refused too: an inclusion (「閲覧履歴を含む情報」, "including browsing
+history") says what the list contains, not what it is limited to; 「…を始めとする」「…に類する」
+「…とか」 and a trailing 「…」 leave it open; and an item whose head is a bare 「情報」 described
+only by who holds it or whom it concerns (「当社が取得した情報」「お客様に関する情報」, "info we
+hold", "all of your data") names no information at all. An inclusion inside brackets after
+a named item (「閲覧履歴（検索語を含む）」) narrows that item and is accepted.
 """
 
 from __future__ import annotations
@@ -44,7 +51,45 @@ _JA_ANYWHERE = (
     "付随する情報",
     "付随情報",
     "ほか",
+    "類する",
+    "類似の",
+    "準ずる",
+    "準じる",
+    "いろいろ",
+    "色々",
+    "様々",
+    "さまざま",
+    "種々",
+    "多様な",
 )
+#: Open-ended Japanese wording found by pattern, not by a fixed word.
+_JA_OPEN = (
+    # 「閲覧履歴を始めとする」「…をはじめ」 (not 「はじめて訪問した日時」)
+    re.compile(r"を(?:始|はじ)め|(?:始|はじ)めと(?:する|して|した)"),
+    # 「閲覧履歴とか」 (not 「あとから」: とか followed by hiragana is inside a word)
+    re.compile(r"とか(?![ぁ-ゖ])"),
+    # a trailing or inner ellipsis: 「…」 (NFKC "...") 「‥」 「・・・」
+    re.compile(r"\.{2,}|・{2,}"),
+    # a bare 情報/データ described by provenance: 「当社が取得した情報」「保存している全データ」
+    re.compile(
+        r"(?:取得|収集|保有|保存|記録|管理|把握|入手|蓄積|受領|利用)"
+        r"(?:した|する|している|された|される|できる|可能な)"
+        r"(?:全ての|すべての|全)?(?:情報|データ|もの|内容)$"
+    ),
+    # a bare 情報/データ described only by whom it concerns: 「お客様に関する情報」
+    re.compile(
+        r"(?:お客様|お客さま|利用者|ユーザー?|本人|会員|顧客|あなた|閲覧者|訪問者|個人|皆様)"
+        r"(?:様)?(?:に関する|についての|に係る|にかかる|に関わる|にかかわる|に関連する|の)"
+        r"(?:全ての|すべての|各種の)?(?:情報|データ)$"
+    ),
+)
+#: An inclusion names part of a list, not the list: refused outside brackets.
+_INCLUDE = re.compile(
+    r"含(?:む|め|みます|まれる)|(?<![a-z0-9])(?:includ(?:e|es|ing)|incl\.?|inclusive of)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+#: A bracketed remark after a named item: 「閲覧履歴（検索語を含む）」 narrows 閲覧履歴.
+_REMARK = re.compile(r"(?<=\S)\s*[(（\[【][^()（）\[\]【】]*[)）\]】]")
 #: Characters after which 「等」 or 「他」 is part of a word (高等, 平等, 他社 is handled by
 #: what follows): 「高等学校」「同等」「中等教育」 are not the vague 「等」.
 _TOU_WORDS = "高平均対同上初中劣優特一二三四五六七八九十何"
@@ -67,13 +112,20 @@ _EN_PHRASES = (
     r"everything",
     r"anything",
     r"whatever",
-    r"all (?:the )?(?:data|information|details)",
+    r"all (?:of )?(?:(?:the|your|our|my|their|its) )?(?:[a-z-]+ )?(?:data|information|info|details|records)",
     r"all (?:that )?(?:we|you)",
-    r"any (?:data|information|details)",
+    r"any (?:data|information|info|details)",
     r"various",
     r"misc(?:ellaneous)?",
-    r"related (?:data|information|details)",
-    r"(?:data|information) (?:that )?we (?:hold|keep|have|store|collect)",
+    r"related (?:data|information|info|details)",
+    r"(?:data|information|info|details) (?:that |which )?(?:we|you|the company) (?:hold|keep|have|"
+    r"store|collect|collected|obtain|obtained|gather|gathered|receive|received|process)",
+    r"(?:data|information|info|details) (?:about|on|relating to|related to|concerning|regarding)"
+    r" (?:you|yourself|the user|users?|customers?|visitors?|members?)",
+    r"(?:a )?variety of",
+    r"(?:all )?kinds of",
+    r"for (?:example|instance)",
+    r"e\.g",
 )
 _EN = re.compile(r"(?<![a-z0-9])(?:" + "|".join(_EN_PHRASES) + r")(?![a-z0-9])", re.IGNORECASE)
 #: An item that is nothing but a generic noun names no information in particular.
@@ -89,6 +141,7 @@ _GENERIC = frozenset(
         "履歴",
         "行動履歴",
         "information",
+        "info",
         "data",
         "personal data",
         "personal information",
@@ -119,6 +172,13 @@ def vague_word(item: str) -> str | None:
         if match.group("word") == "等" and start > 0 and text[start - 1] in _TOU_WORDS:
             continue
         return match.group("word")
+    for pattern in _JA_OPEN:
+        found = pattern.search(text)
+        if found:
+            return found.group(0)
+    found = _INCLUDE.search(_REMARK.sub("", text))
+    if found:
+        return found.group(0)
     found = _EN.search(text)
     if found:
         return found.group(0)

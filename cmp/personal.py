@@ -11,12 +11,16 @@ provision check naming such identifiers takes its own route:
 - each person must have consented to that recipient by name on the banner or settings
   under a version that showed it so (cookie or category consent is never enough);
 - the check writes its own record (``kind`` ``personal_data``), listing the identifiers of
-  the people provided; one call does not mix these with cookie ids.
+  the people provided and, among the items, the personal data itself (the hashed e-mail
+  address: Rule 20 asks for the items provided); one call does not mix these with cookie
+  ids;
+- the banner and the notice page list the hashed e-mail among such a recipient's items, so
+  the screen where the person consents says what is handed over (LAW.md §6).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from cmp.model import Recipient
@@ -26,6 +30,43 @@ PERSONAL_DATA_TYPES = frozenset({"email_sha256"})
 PRI, PERSONAL_DATA = "pri", "personal_data"
 #: The verdict for a personal-data identifier when the recipient is not registered for it.
 NOT_REGISTERED = "personal_data_not_registered"
+#: The personal data handed over, as an item, per identifier type and language.
+LABELS: dict[str, dict[str, str]] = {
+    "email_sha256": {
+        "ja": "メールアドレスのハッシュ値（SHA-256）",
+        "en": "Hashed e-mail address (SHA-256)",
+    },
+}
+
+
+def _named(listed: Iterable[str]) -> bool:
+    """True if an item already names an e-mail address (the operator's own words)."""
+    return any("メール" in item or "mail" in item.lower() for item in listed)
+
+
+def with_personal_items(listed: Sequence[str], lang: str, types: Iterable[str]) -> list[str]:
+    """Return ``listed`` with the personal data of ``types`` added where not yet named."""
+    out = list(listed)
+    for kind in dict.fromkeys(types):
+        label = LABELS.get(kind)
+        if label and not _named(out):
+            out.append(label.get(lang) or label["ja"])
+    return out
+
+
+def shown_items(recipient: Recipient, lang: str) -> list[str]:
+    """The items the banner and the notice show for ``recipient``: a recipient that receives
+    personal data lists the hashed e-mail, so the consent screen names what is handed over."""
+    listed = list(recipient.items.get(lang) or recipient.items.get("ja") or [])
+    if not recipient.receives_personal_data:
+        return listed
+    return with_personal_items(listed, lang, PERSONAL_DATA_TYPES)
+
+
+def is_label(item: str) -> bool:
+    """True if ``item`` is one of the built-in personal-data items (never unknown to a check
+    on the personal-data route: the banner showed it)."""
+    return any(item in label.values() for label in LABELS.values())
 
 
 def kind_of(identifiers: Sequence[tuple[str, str]]) -> str | None:

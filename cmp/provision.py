@@ -91,9 +91,16 @@ def legal_gate(
     """
     route = foreign.route(recipient)
     if recipient.links_personal_data and route == foreign.UNDETERMINED:
+        where = "has no country entered" if not foreign.entered(recipient.country) else "is abroad"
         raise ProvisionError(
             "foreign_route_missing",
-            f"{recipient.key} is abroad with no Art. 28 route registered: choose one in the admin",
+            f"{recipient.key} {where} and no Art. 28 route registered: complete it in the admin",
+        )
+    if confirmation.no_link_reason_missing(recipient):
+        raise ProvisionError(
+            "no_link_reason_missing",
+            f"{recipient.key} does not link, but no reason why Art. 31 does not apply is"
+            " registered: state it in the admin",
         )
     if recipient.consent_method == confirmation.DECLARATION and not (
         confirmation.declaration_complete(recipient)
@@ -227,7 +234,11 @@ def check(
     recipient = next((r for r in recipients if r.key == recipient_key), None)
     if recipient is None:
         raise ProvisionError("unknown_recipient", f"no recipient '{recipient_key}' on {site.key}")
-    unknown = decisions.unknown_items(recipient, items)
+    unknown = [
+        i
+        for i in decisions.unknown_items(recipient, items)
+        if not (recipient.receives_personal_data and personal.is_label(i))
+    ]
     if unknown:
         raise ProvisionError(
             "unknown_item",
@@ -303,12 +314,20 @@ def check(
     if route == personal.PERSONAL_DATA:
         record.kind, record.consent_confirmation = route, personal.consent_text(recipient)
         record.identified = [[a["type"], a["value"]] for a in result.allowed]
+        record.items = personal.with_personal_items(record.items, "ja", (t for t, _ in pairs))
     record.allowed = [[raw, f"{raw}-{seq}"] for raw, seq in seqs.items()]
     record.allowed_count, record.denied_count = len(result.allowed), len(result.denied)
     when = clock.iso(moment)
     record.provided_from = provided_from or when
     record.provided_to = provided_to or when
     record.first_day, record.last_day = jst.day(record.provided_from), jst.day(record.provided_to)
+    planned = clock.parse(record.provided_from) > moment
+    record.consent_confirmation = confirmation.stated_consent(
+        record.consent_confirmation,
+        record.allowed_count,
+        confirmation.method(recipient, route == personal.PERSONAL_DATA),
+        (record.first_day, record.last_day) if planned else None,
+    )
     last = max(moment, clock.parse(record.provided_to))
     record.retention_until = retention_until(last, retention_days)
     store.append_provision_record(record)

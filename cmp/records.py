@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from cmp import csvsafe, jst
+from cmp import csvsafe, jst, personal
 from cmp.model import ProvisionRecord, ReceivedProvision
 
 #: CSV columns of a confirmation record: (key, Japanese header, English header).
@@ -35,8 +35,9 @@ COLUMNS = (
     ("purpose", "提供先の利用目的", "Purpose"),
     ("consent_confirmation", "本人の同意の確認（方法）", "Consent confirmation"),
     ("foreign_info_confirmation", "外国提供に係る情報提供の確認", "Foreign information"),
-    ("allowed_count", "提供した件数", "Allowed"),
-    ("denied_count", "提供しなかった件数", "Denied"),
+    # "Allowed", not "provided": a check may precede its period (a planned provision).
+    ("allowed_count", "提供を認めた件数", "Allowed"),
+    ("denied_count", "提供を認めなかった件数", "Denied"),
     ("retention_until", "保存期限", "Retain until"),
     ("created_by", "確認を行ったAPIキー", "API key"),
     ("kind", "記録の種類", "Record kind"),
@@ -171,23 +172,73 @@ _NOT_FOR_PERSON = ("allowed_count", "denied_count", "created_by")
 PERSON_COLUMNS = tuple(c for c in COLUMNS if c[0] not in _NOT_FOR_PERSON) + VISITOR_COLUMNS
 
 
-def for_person(doc: dict[str, Any], lang: str = "ja") -> dict[str, Any]:
+#: The disclosure's sentence per tense: a period not begun yet is planned, one under way
+#: is going on, one over was provided (never the past tense for what has not happened).
+_SUMMARIES = {
+    ("ja", "planned"): (
+        "当サイトは、あなたの同意を確認したうえで、{days}（日本時間）に、あなたの情報（{listed}）を"
+        "{name}に提供する予定です（まだ提供していません）。"
+    ),
+    ("ja", "ongoing"): (
+        "当サイトは、あなたの同意を確認したうえで、{days}（日本時間）の期間に、あなたの情報"
+        "（{listed}）を{name}に提供しています。"
+    ),
+    ("ja", "past"): (
+        "当サイトは、{days}（日本時間）に、あなたの同意を確認したうえで、あなたの情報"
+        "（{listed}）を{name}に提供しました。"
+    ),
+    ("en", "planned"): (
+        "After checking your consent, this site plans to provide your information ({listed})"
+        " to {name} {days} (Japan time); it has not been provided yet."
+    ),
+    ("en", "ongoing"): (
+        "After checking your consent, this site is providing your information ({listed}) to"
+        " {name} {days} (Japan time)."
+    ),
+    ("en", "past"): (
+        "This site provided your information ({listed}) to {name} {days} (Japan time), after"
+        " checking your consent."
+    ),
+}
+
+
+def item_names(doc: dict[str, Any], lang: str) -> list[str]:
+    """The record's items in ``lang``: each registered item by its place in the recipient's
+    lists kept in the record (``item_names``), the built-in personal-data items by their
+    own names, any other item as recorded."""
+    listed = list(doc.get("items") or [])
+    names = (doc.get("recipient") or {}).get("item_names") or {}
+    wanted = names.get(lang) or []
+    by_name = {}
+    for values in names.values():
+        by_name.update({v: wanted[i] for i, v in enumerate(values) if i < len(wanted)})
+    for label in personal.LABELS.values():
+        by_name.update({v: label.get(lang) or v for v in label.values()})
+    return [by_name.get(item, item) for item in listed]
+
+
+def tense(first: str, last: str, today: str) -> str:
+    """``planned``, ``ongoing`` or ``past`` for a period of JST days seen on ``today``."""
+    if today < first:
+        return "planned"
+    return "ongoing" if today < last else "past"
+
+
+def for_person(doc: dict[str, Any], lang: str = "ja", today: str = "") -> dict[str, Any]:
     """Return a record's JSON form as disclosed to the person it concerns: only what concerns
-    them, with a plain sentence saying what the record shows (ja or en)."""
+    them, with a plain sentence saying what the record shows (ja or en) in the tense the
+    period has on ``today`` (a JST day; default: today in Japan)."""
     out = {k: v for k, v in doc.items() if k not in _NOT_FOR_PERSON}
-    name = (doc.get("recipient") or {}).get("name", "")
+    recipient = doc.get("recipient") or {}
+    name = (recipient.get("name_en") if lang == "en" else "") or recipient.get("name", "")
     first = doc.get("first_day") or jst.day(doc.get("provided_from", ""))
     last = doc.get("last_day") or jst.day(doc.get("provided_to", ""))
-    days = first if first == last else f"{first}〜{last}"
-    listed = _ITEM_SEP.get(lang, "; ").join(doc.get("items") or [])
     if lang == "en":
-        out["summary"] = (
-            f"On {days} (Japan time), this site provided your information ({listed}) to"
-            f" {name}, after checking your consent."
-        )
+        days = f"on {first}" if first == last else f"from {first} to {last}"
     else:
-        out["summary"] = (
-            f"当サイトは、{days}（日本時間）に、あなたの同意を確認したうえで、あなたの情報"
-            f"（{listed}）を{name}に提供しました。"
-        )
+        days = first if first == last else f"{first}〜{last}"
+    listed = _ITEM_SEP.get(lang, "; ").join(item_names(doc, lang))
+    when = tense(first, last, today or jst.today().isoformat())
+    key = (lang if lang == "en" else "ja", when)
+    out["summary"] = _SUMMARIES[key].format(days=days, listed=listed, name=name)
     return out

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cmp import clock
+from cmp import clock, personal
 from cmp.decisions import provision_rule
 from cmp.joint_use import view as joint_use_view
 from cmp.model import Category, PolicyVersion, Recipient, Site
@@ -41,7 +41,7 @@ def recipient_view(recipient: Recipient, lang: str) -> dict[str, Any]:
         "name": _lang(recipient.name, lang),
         "service": _lang(recipient.service, lang),
         "category": recipient.category,
-        "items": list(recipient.items.get(lang) or recipient.items.get("ja") or []),
+        "items": personal.shown_items(recipient, lang),
         "purpose": _lang(recipient.purpose, lang),
         "recipient_purpose": _lang(recipient.recipient_purpose, lang),
         # A recipient that obtains the linking consent itself (Rule 26(1)) gets no toggle.

@@ -37,6 +37,8 @@ NEW = {
     "policy_url": "https://heatmap.example.jp/privacy",
     "opt_out_url": "https://heatmap.example.jp/opt-out",
     "exemption": "",
+    # It does not link: records state why Art. 31 consent is not needed.
+    "no_link_basis": "statistics",
 }
 FOREIGN = {
     "foreign": "y",

@@ -98,6 +98,28 @@ def test_a_foreign_country_needs_a_route(app: Flask, console: Console) -> None:
     assert "日本ではありません" in errors_of(resp.text, "foreign_route")
 
 
+def test_an_empty_country_is_not_taken_as_japan(app: Flask, console: Console) -> None:
+    # Lawyer review finding 3: "in Japan" needs the country entered.
+    body = {**NEW, "country_ja": "", "country_en": ""}
+    resp = console.post("/admin/sites/demo/recipients/new", body)
+    assert resp.status_code == 422
+    assert "未入力のままでは日本国内とは扱いません" in errors_of(resp.text, "country_ja")
+
+
+@pytest.mark.parametrize("basis", ["", "other"])
+def test_a_non_linking_recipient_needs_a_stated_reason(
+    app: Flask, console: Console, basis: str
+) -> None:
+    # Lawyer review finding 4: its records would say "Art. 31 consent not required".
+    resp = console.post("/admin/sites/demo/recipients/new", {**NEW, "no_link_basis": basis})
+    assert resp.status_code == 422
+    field = "no_link_basis" if not basis else "no_link_note_ja"
+    assert errors_of(resp.text, field)
+    if not basis:
+        assert "理由を選んでください" in errors_of(resp.text, field)
+    assert all(r.key != "heatmap-co" for r in _store(app).get_recipients("demo"))
+
+
 def test_declaration_needs_document_and_date(app: Flask, console: Console) -> None:
     body = {**NEW, "category": "targeting", "links_personal_data": "y"}
     body.update(address="東京都", representative="代表 一郎", consent_method="declaration")

@@ -51,7 +51,8 @@ def _check(store, key: str, day: date, result: str = "ok", subjects=None) -> Non
     ("changes", "route"),
     [
         ({}, foreign.DOMESTIC),
-        ({"country": {}}, foreign.DOMESTIC),
+        ({"country": {}}, foreign.UNDETERMINED),
+        ({"country": {"ja": "日本", "en": ""}}, foreign.DOMESTIC),
         ({"foreign_route": "equivalent", "country_code": "DE", "country": GERMANY}, "equivalent"),
         ({"foreign_route": "equivalent", "country_code": "US"}, foreign.UNDETERMINED),
         ({"foreign_route": "system", "system_basis": "cbpr", "country": GERMANY}, "system"),
@@ -103,13 +104,60 @@ def test_check_status() -> None:
     assert foreign.check_status(failed, today)[:2] == (False, "check_failed")
 
 
+@pytest.mark.parametrize("country", [{}, {"ja": ""}, {"ja": " ", "en": ""}])
+def test_a_recipient_without_a_country_is_never_recorded_as_in_japan(country: dict) -> None:
+    # Lawyer review finding 3: an empty country is unknown, not Japan.
+    for links in (True, False):
+        unknown = replace(DMP, country=country, links_personal_data=links)
+        assert foreign.route(unknown) == foreign.UNDETERMINED
+        text = confirmation.foreign_text(unknown)
+        assert "日本国内にある" not in text and "in Japan)" not in text, text
+        assert "所在国の登録なし（不明）" in text and "Country not entered" in text
+
+
+@pytest.mark.parametrize(("result", "ja", "en"), [("ok", "適合", "ok"), ("failed", "不適合", "failed")])
+def test_the_periodic_check_result_is_the_checks_own(result: str, ja: str, en: str) -> None:
+    system = replace(DMP, country=GERMANY, foreign_route="system", system_basis="contract")
+    last = TransferCheck("demo", DMP.key, "2026-05-01", list(foreign.CHECK_SUBJECTS), result)
+    text = confirmation.foreign_text(system, last)
+    assert f"2026-05-01、結果: {ja}。" in text and f"2026-05-01, {en}." in text
+
+
+def test_a_linking_recipient_without_a_country_is_refused(
+    app: Flask, client: FlaskClient, api_key
+) -> None:
+    _with(app.extensions["cmp.store"], DMP.key, country={})
+    vid = decide(client, {"targeting": True}, {DMP.key: True}, policy_version=2)
+    resp = check(client, api_key("provision"), DMP.key, [vid])
+    assert resp.status_code == 422
+    problem = resp.get_json()
+    assert problem["code"] == "foreign_route_missing" and "no country" in problem["detail"]
+
+
 def test_no_link_reason_is_stated_not_fixed() -> None:
     analytics = demo_recipients()[0]
     stated = confirmation.consent_text(replace(analytics, no_link_basis="contract"))
     assert "契約で" in stated and "紐付けることを禁止" in stated
     other = replace(analytics, no_link_basis="other", no_link_note={"ja": "ハッシュ化のみ受領"})
     assert "ハッシュ化のみ受領" in confirmation.consent_text(other)
-    assert "根拠の登録なし" in confirmation.consent_text(replace(analytics, no_link_basis=""))
+    # Lawyer review finding 4: without a stated reason, never "consent not required".
+    for bare in (replace(analytics, no_link_basis=""), replace(other, no_link_note={})):
+        text = confirmation.consent_text(bare)
+        assert "同意は不要" not in text and "根拠の登録なし" not in text, text
+        assert confirmation.no_link_reason_missing(bare)
+    assert not confirmation.no_link_reason_missing(other)
+
+
+def test_a_check_for_a_recipient_without_a_no_link_reason_is_refused(
+    app: Flask, client: FlaskClient, api_key
+) -> None:
+    store = app.extensions["cmp.store"]
+    _with(store, "analytics-co", no_link_basis="")
+    vid = decide(client, {"analytics": True}, policy_version=2)
+    resp = check(client, api_key("provision"), "analytics-co", [vid], items=["Cookie ID"])
+    assert resp.status_code == 422
+    assert resp.get_json()["code"] == "no_link_reason_missing"
+    assert store.query_provision_records("demo") == []
 
 
 # -- through the API ------------------------------------------------------------------------

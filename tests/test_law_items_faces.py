@@ -45,7 +45,9 @@ def test_recipient_editor_accepts_high_school(app: Flask) -> None:
     assert console.post("/admin/sites/demo/recipients/new", body).status_code == 303
 
 
-@pytest.mark.parametrize("item", ["一切の情報", "閲覧履歴他", "関連する情報", "etc."])
+@pytest.mark.parametrize(
+    "item", ["一切の情報", "閲覧履歴他", "関連する情報", "etc.", "閲覧履歴を含む情報", "info we hold"]
+)
 def test_received_provision_refuses_vague_items(client: FlaskClient, api_key, item: str) -> None:
     resp = client.post(
         RECEIVED, json={**BODY, "items": ["購買履歴", item]}, headers=_auth(api_key("provision"))

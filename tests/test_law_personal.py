@@ -104,7 +104,20 @@ def test_personal_data_route_needs_its_own_consent_and_writes_its_own_record(
     assert record.kind == "personal_data"
     assert record.identified == [["email_sha256", values[named]]]
     assert "法第27条第1項" in record.consent_confirmation
-    # The banner names it and asks by name.
-    shown = client.get("/api/v1/sites/demo/config").get_json()["recipients"]
-    dmp = next(r for r in shown if r["key"] == "dmp-partner")
-    assert dmp["receives_personal_data"] and dmp["links_personal_data"]
+    # Rule 20: the record's items name the personal data handed over (lawyer review 2).
+    assert record.items == ["閲覧履歴", personal.LABELS["email_sha256"]["ja"]]
+    # The banner names it and asks by name: its first layer lists the recipients whose
+    # links_personal_data is set, and their items say the hashed e-mail is handed over.
+    for lang in ("ja", "en"):
+        config = client.get(f"/api/v1/sites/demo/config?lang={lang}").get_json()
+        dmp = next(r for r in config["recipients"] if r["key"] == "dmp-partner")
+        assert dmp["receives_personal_data"] and dmp["links_personal_data"]
+        assert dmp["items"][-1] == personal.LABELS["email_sha256"][lang]
+    notice = client.get("/sites/demo/external-transmission").get_data(as_text=True)
+    assert personal.LABELS["email_sha256"]["ja"] in notice
+
+
+def test_an_item_naming_the_email_is_not_added_twice() -> None:
+    listed = ["閲覧履歴", "メールアドレス（ハッシュ化）"]
+    assert personal.with_personal_items(listed, "ja", ["email_sha256"]) == listed
+    assert personal.with_personal_items(["Pages"], "en", ["cookie:_ga"]) == ["Pages"]

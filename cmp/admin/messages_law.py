@@ -144,6 +144,18 @@ LAW: dict[str, tuple[str, str]] = {
         "所在国「{country}」は日本ではありません。外国にある提供先の扱いを選んでください。",
         "'{country}' is not Japan: choose how the recipient abroad is handled.",
     ),
+    "err_country_needed": (
+        "所在国を入力してください（日本国内の提供先なら「日本」）。未入力のままでは日本国内とは"
+        "扱いません。",
+        "Enter the country ('Japan' for a recipient in Japan): an empty country is never taken"
+        " as Japan.",
+    ),
+    "err_no_link_reason": (
+        "個人データと照合しない送信先は、法第31条の同意が不要である理由を選んでください。"
+        "理由がなければ、記録に「同意は不要」と書けません。",
+        "For a recipient that does not link, choose why Art. 31 consent is not needed: a"
+        " record cannot say so without a reason.",
+    ),
     "err_declaration_not_linking": (
         "申告・誓約は個人データと照合する提供先（法第31条）にだけ使えます。",
         "A declaration applies only to a recipient that links (Art. 31).",

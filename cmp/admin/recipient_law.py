@@ -114,7 +114,10 @@ def _route(form: Any, langs: list[str]) -> dict[str, Any]:
         system = form.texts("system", langs, limit=2000)
         measures = form.texts("measures", langs, limit=2000)
         return {**out, "foreign": {"system": system, "measures": measures}, "country": country}
-    if not foreign.in_japan(country):
+    if not foreign.entered(country):
+        # Where the recipient is decides Art. 28: unknown is never recorded as Japan.
+        form.fail(form.country_ja, "err_country_needed")
+    elif not foreign.in_japan(country):
         form.fail(form.foreign_route, "err_route_needed", country=country.get("ja", ""))
     return {**out, "country": country}
 
@@ -147,7 +150,10 @@ def clean_law(
     basis = form.no_link_basis.data or ""
     if basis and basis not in confirmation.NO_LINK_BASES:
         form.fail(form.no_link_basis, "err_choice")
-    note = form.texts("no_link_note", ["ja"] if basis == "other" else [], limit=500)
+    if not links and not basis:
+        # Records say why Art. 31 consent is not needed: never without a stated reason.
+        form.fail(form.no_link_basis, "err_no_link_reason")
+    note = form.texts("no_link_note", ["ja"] if basis == "other" and not links else [], limit=500)
     out["no_link_basis"], out["no_link_note"] = ("", {}) if links else (basis, note)
     exemption = form.exemption.data or ""
     found = exemptions.problem(
