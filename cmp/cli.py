@@ -10,26 +10,35 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import click
 from flask import Flask
 
+from cmp import rules
 from cmp.config import ConfigError
-from cmp.model import ROLES, SCOPES, Site
+from cmp.model import LANGS, ROLES, SCOPES, Site
 from cmp.storage import StorageError
 
-_SITE_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+T = TypeVar("T")
 
 
 def load_app() -> Flask:
-    """Create the app, turning start-up errors into one-line CLI errors."""
+    """Create the app, turning start-up errors into one-line CLI errors; its store is closed
+    when the command ends."""
     from cmp import create_app
 
     try:
-        return create_app()
+        app = create_app()
     except (ConfigError, StorageError) as exc:
         raise click.ClickException(str(exc)) from exc
+    # The store's connections close with the command, not whenever the process exits (the
+    # commands also run in-process: tests, and the embedding of `cli` in other tools).
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(app.extensions["cmp.store"].close)
+    return app
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,16 +89,15 @@ def seed_demo_cmd(origins: tuple[str, ...]) -> None:
 @click.option("--privacy-policy", default="", help="privacy policy URL")
 def create_site(key: str, name: str, origins: tuple[str, ...], privacy_policy: str) -> None:
     """Create a site with an essential category and policy version 1."""
+    from cmp.admin import validation
     from cmp.seed import demo_categories
     from cmp.siteconfig import publish_policy
 
-    if not _SITE_KEY.match(key):
-        raise click.BadParameter("lowercase letters, digits and '-', up to 63", param_hint="KEY")
-    for origin in origins:
-        if not re.match(r"^https?://[^/\s]+$", origin):
-            raise click.BadParameter(
-                f"{origin!r} is not like https://example.jp", param_hint="--origin"
-            )
+    if not rules.is_key(key):
+        raise click.BadParameter(rules.KEY_HELP, param_hint="KEY")
+    # The admin's own rules (cmp.admin.validation), so both doors take the same values.
+    origins = tuple(_checked(validation.origins, "\n".join(origins), "--origin"))
+    privacy_policy = _checked(validation.http_url, privacy_policy, "--privacy-policy")
     store = load_app().extensions["cmp.store"]
     if store.get_site(key) is not None:
         raise click.ClickException(f"site '{key}' already exists")
@@ -150,16 +158,24 @@ def create_admin(username: str, password: str | None, role: str) -> None:
 # -- records: export and purge (issue 5) -----------------------------------------------
 
 
-def _time_option(value: str | None, name: str) -> str:
-    from cmp import clock
+def _checked(check: Callable[[str], T], value: str, hint: str) -> T:
+    """``check(value)`` by an admin-form rule, its refusal in the console's English words."""
+    from cmp.admin import validation
+    from cmp.admin.messages import MESSAGES
 
-    if not value:
-        return ""
-    text = f"{value}T00:00:00+09:00" if re.match(r"^\d{4}-\d{2}-\d{2}$", value) else value
     try:
-        return clock.iso(clock.parse(text))
-    except ValueError as exc:
-        raise click.BadParameter("a day (2026-01-31) or an ISO time", param_hint=name) from exc
+        return check(value)
+    except validation.Invalid as exc:
+        raise click.BadParameter(
+            MESSAGES[exc.key][1].format(**exc.params), param_hint=hint
+        ) from exc
+
+
+def _time_option(value: str | None, name: str) -> str:
+    try:
+        return rules.parse_time(value)
+    except rules.BadTime as exc:
+        raise click.BadParameter(f"{exc}: {rules.TIME_HELP}", param_hint=name) from exc
 
 
 @cli.command("export-records")
@@ -168,7 +184,7 @@ def _time_option(value: str | None, name: str) -> str:
 @click.option("--to", "end", default=None, help="last day or time (exclusive)")
 @click.option("--recipient", default="", help="only records for this recipient key")
 @click.option("--format", "fmt", default="csv", type=click.Choice(["csv", "jsonl"]))
-@click.option("--lang", default="ja", type=click.Choice(["ja", "en"]), help="CSV headers")
+@click.option("--lang", default="ja", type=click.Choice(LANGS), help="CSV headers")
 @click.option("--ids/--no-ids", default=False, help="include every allowed id (lookup-only)")
 @click.option("--received", is_flag=True, help="export received provisions (Art. 30)")
 @click.option("--output", "-o", default="-", type=click.Path(dir_okay=False, allow_dash=True))

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from cmp import clock
+from cmp.model import LANGS
 from cmp.storage import StorageError
 
 CHROMIUM = "/usr/bin/chromium"
@@ -62,7 +63,7 @@ def _progress() -> Any:
 @click.option("--page-timeout", default=20.0, show_default=True, help="seconds per page phase")
 @click.option("--max-time", default=900.0, show_default=True, help="seconds for the whole scan")
 @click.option("--store/--no-store", default=True, help="keep the report for the admin's スキャン")
-@click.option("--lang", default="en", type=click.Choice(["ja", "en"]), help="findings' language")
+@click.option("--lang", default="en", type=click.Choice(LANGS), help="findings' language")
 def scan(
     site: str,
     urls: tuple[str, ...],

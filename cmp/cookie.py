@@ -4,9 +4,9 @@ Format (version 1), fields joined by ``~``::
 
     1~<policy_version>~<visitor_id or empty>~<categories>~<recipients>~<gpc 0|1>~<decided_at>
 
-where categories and recipients are the granted keys joined by ``+`` (keys match
-``[a-z0-9_-]+``), the visitor id is the signed id (empty while the decision is still queued
-in the browser) and ``decided_at`` is Unix seconds. Anything else is rejected: a backend must
+where categories and recipients are the granted keys joined by ``+`` (each one of
+:data:`cmp.rules.KEY`), the visitor id is the signed id (empty while the decision is still
+queued in the browser) and ``decided_at`` is Unix seconds. Anything else is rejected: a backend must
 treat an unreadable cookie as "no consent".
 """
 
@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from cmp import rules
+
 COOKIE_NAME = "cmp_consent"
-_KEY = re.compile(r"^[a-z0-9_-]{1,64}$")
 _VID = re.compile(r"^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{1,64}$")
 _MAX = 4096
 
@@ -45,7 +46,7 @@ def _keys(text: str) -> frozenset[str]:
     if not text:
         return frozenset()
     keys = text.split("+")
-    if not all(_KEY.match(k) for k in keys):
+    if not all(rules.KEY.match(k) for k in keys):
         raise CookieError("malformed key list")
     return frozenset(keys)
 

@@ -18,7 +18,13 @@ from functools import lru_cache
 from itsdangerous import Signer
 
 SALT = "cmp.visitor"
-_RAW = re.compile(r"^[A-Za-z0-9_-]{22}$")
+#: A raw id: 16 bytes in base64url, no padding.
+RAW_PATTERN = r"[A-Za-z0-9_-]{22}"
+#: A signed id as it travels (the OpenAPI document declares it): the raw id, ``.``, and the
+#: base64url HMAC of the signer's digest (SHA-1 by itsdangerous's default: 27 characters).
+_SIGNATURE = (Signer("-", salt=SALT).digest_method().digest_size * 8 + 5) // 6
+SIGNED_PATTERN = rf"{RAW_PATTERN}\.[A-Za-z0-9_-]{{{_SIGNATURE}}}"
+_RAW = re.compile(rf"^{RAW_PATTERN}$")
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 

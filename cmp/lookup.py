@@ -28,13 +28,17 @@ from binascii import Error as B64Error
 from binascii import a2b_base64, b2a_base64
 from functools import lru_cache
 
+from cmp import ids, rules
+
 PREFIX = "lk."
 #: The scope of a site-wide lookup id (not a possible recipient key).
 SITE_SCOPE = "_"
-_SCOPE = re.compile(r"^(?:_|[a-z0-9-]{1,63})$")
-_RAW = re.compile(r"^[A-Za-z0-9_-]{22}$")
+_SCOPE = re.compile(rf"^(?:_|{rules.KEY_PATTERN})$")
+_RAW = re.compile(rf"^{ids.RAW_PATTERN}$")
 _TAG, _LEN = 14, 22  # 36 bytes: 48 base64 characters, no padding
 _TEXT = 48
+#: A lookup id as it travels (the OpenAPI document declares it).
+PATTERN = rf"lk\.(?:_|{rules.KEY_PATTERN})\.[A-Za-z0-9_-]{{{_TEXT}}}"
 _TO_URL, _FROM_URL = bytes.maketrans(b"+/", b"-_"), bytes.maketrans(b"-_", b"+/")
 
 

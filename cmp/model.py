@@ -55,7 +55,7 @@ class Site(_Record):
     key: str
     name: str
     origins: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=lambda: ["ja", "en"])
+    languages: list[str] = field(default_factory=lambda: list(LANGS))
     privacy_policy_url: str = ""
     consent_lifetime_days: int = 395
     cookie_domain: str = ""

@@ -8,7 +8,7 @@ the foreign-country information (Rule 17(2)).
 
 from __future__ import annotations
 
-from cmp.model import Category, Recipient, Site
+from cmp.model import LANGS, Category, Recipient, Site
 from cmp.siteconfig import publish_policy
 from cmp.storage import Storage
 
@@ -21,7 +21,7 @@ def demo_site(origins: list[str] | None = None) -> Site:
         key="demo",
         name="cmp デモサイト",
         origins=list(origins or DEMO_ORIGINS),
-        languages=["ja", "en"],
+        languages=list(LANGS),
         privacy_policy_url="https://example.jp/privacy",
         consent_lifetime_days=395,
         alias_cookies=["_ga"],

@@ -6,9 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cmp import rules
 from cmp.cookie import ConsentCookie, CookieError, dump, parse
 
-KEYS = st.frozensets(st.text("abcxyz019_-", min_size=1, max_size=12), max_size=5)
+# Category and recipient keys as the one key rule allows them (cmp.rules.KEY).
+KEYS = st.frozensets(st.from_regex(rules.KEY, fullmatch=True), max_size=5)
 VIDS = st.one_of(
     st.just(""), st.from_regex(r"[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{27}", fullmatch=True)
 )

@@ -25,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from cmp.admin.i18n import t
 from cmp.admin.validation import Invalid
-from cmp.model import SCOPES
+from cmp.model import LANGS, SCOPES
 from cmp.texts import DEFAULT_TEXTS
 
 MAX_TEXT = 4000
@@ -93,7 +93,7 @@ class Editor(FlaskForm):
     def texts(self, prefix: str, langs: list[str], *, limit: int = MAX_TEXT) -> dict[str, str]:
         """Return ``{lang: text}`` from ``<prefix>_ja`` / ``<prefix>_en``; ``langs`` required."""
         out = {}
-        for lang in ("ja", "en"):
+        for lang in LANGS:
             value = self.text(f"{prefix}_{lang}", need=lang in langs, limit=limit)
             if value:
                 out[lang] = value

@@ -16,6 +16,7 @@ from cmp.admin import validation as v
 from cmp.admin.audit import commit
 from cmp.admin.editing import load_site, required_langs
 from cmp.admin.forms import Editor
+from cmp.model import LANGS
 
 
 class JointUseForm(Editor):
@@ -34,7 +35,7 @@ class JointUseForm(Editor):
     def initial(joint: dict[str, Any]) -> dict[str, Any]:
         """The form's values for a stored declaration."""
         data: dict[str, Any] = {"enabled": bool(joint), "users": "\n".join(joint.get("users", []))}
-        for lang in ("ja", "en"):
+        for lang in LANGS:
             for part in ("scope", "purpose"):
                 data[f"{part}_{lang}"] = (joint.get(part) or {}).get(lang, "")
             data[f"items_{lang}"] = "\n".join((joint.get("items") or {}).get(lang, []))
@@ -50,7 +51,7 @@ class JointUseForm(Editor):
         if not users:
             self.fail(self.users, "err_required")
         found_items = {}
-        for lang in ("ja", "en"):
+        for lang in LANGS:
             field = self[f"items_{lang}"]
             if lang in langs or v.lines(field.data):
                 listed = self.check(field, v.items, lang)

@@ -201,8 +201,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "err_choice": ("一覧から選んでください。", "Choose one of the options."),
     "err_confirm": ("確認のチェックが必要です。", "Tick the box to confirm."),
     "err_key": (
-        "半角英小文字・数字・ハイフンで63文字まで入力してください。",
-        "Use lowercase letters, digits and '-', up to 63.",
+        "半角英小文字・数字・ハイフンで63文字まで入力してください（先頭にハイフンは使えません）。",
+        "Use lowercase letters, digits and '-', up to 63, not starting with '-'.",
     ),
     "err_key_taken": ("このキーはすでに使われています。", "This key is already in use."),
     "err_url": (

@@ -25,7 +25,7 @@ from cmp.admin.editing import required_langs
 from cmp.admin.forms import Editor
 from cmp.admin.recipient_law import LawFields, clean_law, law_initial
 from cmp.exemptions import EXEMPTIONS
-from cmp.model import Category, Recipient, Site
+from cmp.model import LANGS, Category, Recipient, Site
 
 __all__ = ["EXEMPTIONS", "RecipientForm"]
 _LANG_FIELDS = ("name", "service", "purpose", "recipient_purpose")
@@ -64,7 +64,7 @@ class RecipientForm(LawFields, Editor):
             **law_initial(r),
             **scan_fields.initial(r),
         }
-        for lang in ("ja", "en"):
+        for lang in LANGS:
             for name in _LANG_FIELDS:
                 data[f"{name}_{lang}"] = getattr(r, name).get(lang, "")
             data[f"items_{lang}"] = "\n".join(r.items.get(lang, []))
@@ -72,7 +72,7 @@ class RecipientForm(LawFields, Editor):
 
     def _items(self, langs: list[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for lang in ("ja", "en"):
+        for lang in LANGS:
             field = self[f"items_{lang}"]
             if lang in langs or v.lines(field.data):
                 found = self.check(field, v.items, lang)

@@ -15,7 +15,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from cmp import confirmation, exemptions, foreign, jst
 from cmp.admin.forms import choice
 from cmp.admin.i18n import t, ui_lang
-from cmp.model import Category, Recipient
+from cmp.model import LANGS, Category, Recipient
 
 _ROUTES = ("", foreign.EQUIVALENT, foreign.SYSTEM, foreign.CONSENT)
 
@@ -79,7 +79,7 @@ def law_initial(r: Recipient) -> dict[str, Any]:
         "receives_personal_data": r.receives_personal_data,
         "joint_user": r.joint_user,
     }
-    for lang in ("ja", "en"):
+    for lang in LANGS:
         data[f"country_{lang}"] = r.country.get(lang, "")
         data[f"system_{lang}"] = (r.foreign or {}).get("system", {}).get(lang, "")
         data[f"measures_{lang}"] = (r.foreign or {}).get("measures", {}).get(lang, "")

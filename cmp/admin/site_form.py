@@ -8,7 +8,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 
 from cmp.admin import validation as v
 from cmp.admin.forms import Editor
-from cmp.model import Site
+from cmp.model import LANGS, Site
 
 
 class SiteForm(Editor):
@@ -56,7 +56,7 @@ class SiteForm(Editor):
         site = Site(key=key, name=name) if existing is None else Site.from_dict(existing.to_dict())
         site.name = name
         site.origins = origins or []
-        site.languages = ["ja", "en"] if self.english.data else ["ja"]
+        site.languages = list(LANGS) if self.english.data else ["ja"]
         site.privacy_policy_url = policy or ""
         site.consent_lifetime_days = int(days or 395)
         site.cookie_domain = domain or ""

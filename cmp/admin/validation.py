@@ -12,9 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cmp import items as items_rule
+from cmp import rules
 from cmp.decisions import MAX_LIFETIME_DAYS
 
-KEY = re.compile(r"^[a-z0-9-]{1,63}$")
 #: Google Consent Mode v2 signals a category may grant.
 GCM_SIGNALS = (
     "ad_storage",
@@ -51,9 +51,9 @@ def lines(text: str | None) -> list[str]:
 
 
 def key(value: str) -> str:
-    """A site, category or recipient key: ``[a-z0-9-]{1,63}``."""
+    """A site, category or recipient key (the one rule: :data:`cmp.rules.KEY`)."""
     value = (value or "").strip()
-    if not KEY.match(value):
+    if not rules.is_key(value):
         raise Invalid("err_key")
     return value
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from cmp import context
 from cmp.api import problems
 from cmp.configcache import ConfigCache
+from cmp.model import LANGS
 from cmp.siteconfig import BuiltConfig
 from cmp.storage import StorageError
 
@@ -21,7 +22,7 @@ def site_config(site_key: str, lang: str = "ja") -> BuiltConfig:
     cache: ConfigCache = current_app.extensions["cmp.config_cache"]
     # Built from scheme and host directly: request.url_root re-encodes the whole URL each time.
     notice = f"{request.scheme}://{request.host}{request.script_root}/sites/{site_key}/external-transmission"
-    built = cache.get(context.store(), site_key, lang if lang in ("ja", "en") else "ja", notice)
+    built = cache.get(context.store(), site_key, lang if lang in LANGS else LANGS[0], notice)
     if built is None:
         raise problems.Problem(404, "unknown_site", f"no site '{site_key}'")
     return built
@@ -79,7 +80,11 @@ def init_app(app: Flask) -> None:
             413: "payload_too_large",
             400: "bad_request",
         }.get(exc.code or 500, "http_error")
-        return problems.response(problems.Problem(exc.code or 500, code, exc.description or ""))
+        resp = problems.response(problems.Problem(exc.code or 500, code, exc.description or ""))
+        # RFC 9110 15.5.6: a 405 names the methods the resource does support.
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            resp.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

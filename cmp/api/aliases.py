@@ -15,7 +15,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from cmp import clock, context, ids
-from cmp.api import auth, bp, site_config
+from cmp.api import auth, bp
 from cmp.api.problems import Problem, field, json_body
 from cmp.model import Alias
 
@@ -56,9 +56,7 @@ def parse_identifier(item: Any) -> tuple[str, str]:
 @bp.route("/sites/<site>/aliases", methods=["POST"])
 def link_aliases(site: str) -> tuple[Response, int]:
     """Link up to 20 aliases to a visitor who has a decision on this site."""
-    site_config(site)
-    store = context.store()
-    auth.require(store, site, "write")
+    _, store, _ = auth.keyed(site, "write")
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
     signed = field(data, "visitor_id", str)
     try:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hmac
 import time
+from typing import NamedTuple
 
 from flask import current_app, g, request
 
-from cmp import clock
+from cmp import clock, context
+from cmp.api import site_config
 from cmp.api.problems import Problem
 from cmp.apikeys import hash_secret
 from cmp.configcache import BoundedMap
 from cmp.model import ApiKey
+from cmp.siteconfig import BuiltConfig
 from cmp.storage import Storage
 
 TOUCH_EVERY_SECONDS = 60
@@ -78,3 +81,23 @@ def require(store: Storage, site: str, scope: str) -> ApiKey:
         store.touch_api_key(key.key_id, key.last_used_at)
     g.api_key = key
     return key
+
+
+class Keyed(NamedTuple):
+    """What a keyed view starts from: the site's built config, the store, the caller's key."""
+
+    built: BuiltConfig
+    store: Storage
+    key: ApiKey
+
+
+def keyed(site: str, scope: str) -> Keyed:
+    """The preamble of every view behind an API key: the key first, then the site.
+
+    Authenticating before anything of the request is looked at means a caller without a
+    valid key gets 401 (or 403) whatever the ids, body or site it sends: it learns nothing
+    about which ids are well formed or which sites exist. Then 404 ``unknown_site``.
+    """
+    store = context.store()
+    key = require(store, site, scope)
+    return Keyed(site_config(site), store, key)

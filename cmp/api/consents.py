@@ -10,6 +10,7 @@ from cmp.api import allow_origin, auth, bp, cors, json_response, site_config
 from cmp.api.problems import Problem, bool_map, field, json_body
 from cmp.api.problems import response as problem_response
 from cmp.decisions import DecisionError
+from cmp.model import LANGS
 from cmp.ratelimit import client_key, limiter, public_limit
 from cmp.receipts import truncate_ip, ua_summary
 from cmp.siteconfig import BuiltConfig
@@ -77,7 +78,7 @@ def record_consent(site: str) -> Response:
     if method not in ("banner", "preferences", "gpc"):
         raise Problem(422, "validation_error", "method must be banner, preferences or gpc")
     lang = field(data, "lang", str, required=False, default="ja")
-    if lang not in ("ja", "en"):
+    if lang not in LANGS:
         raise Problem(422, "validation_error", "lang must be ja or en")
     gpc = bool(field(data, "gpc", bool, required=False, default=False))
     gpc = gpc or request.headers.get("Sec-GPC") == "1"
@@ -145,10 +146,9 @@ def _not_stored(exc: StorageError, signed: str, built: BuiltConfig) -> Response:
 @bp.route("/sites/<site>/consents/<visitor_id>", methods=["GET"])
 def get_consent(site: str, visitor_id: str) -> Response:
     """Return the visitor's current state (scope ``read``)."""
+    built, store, _ = auth.keyed(site, "read")
     raw = _keyed_raw(site, visitor_id)
-    built = site_config(site)
-    auth.require(context.store(), site, "read")
-    state = context.store().get_state(site, raw)
+    state = store.get_state(site, raw)
     if state is None:
         raise Problem(404, "unknown_visitor", "no decision recorded for this visitor")
     # The id as given: a lookup id is never answered with the signed id it stands for.
@@ -160,10 +160,9 @@ def get_consent(site: str, visitor_id: str) -> Response:
 @bp.route("/sites/<site>/consents/<visitor_id>/receipts", methods=["GET"])
 def get_receipts(site: str, visitor_id: str) -> Response:
     """Return the visitor's decisions on this site, oldest first (scope ``read``)."""
+    _, store, _ = auth.keyed(site, "read")
     raw = _keyed_raw(site, visitor_id)
-    site_config(site)
-    auth.require(context.store(), site, "read")
-    found = context.store().get_receipts(site, raw)
+    found = store.get_receipts(site, raw)
     if not found:
         raise Problem(404, "unknown_visitor", "no decision recorded for this visitor")
     return jsonify(
@@ -177,8 +176,7 @@ def get_receipts(site: str, visitor_id: str) -> Response:
 @bp.route("/sites/<site>/opt-outs", methods=["POST"])
 def post_opt_out(site: str) -> Response:
     """Record an opt-out for some or all categories (scope ``write``)."""
-    built = site_config(site)
-    auth.require(context.store(), site, "write")
+    built, _, _ = auth.keyed(site, "write")
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
     # A lookup id may opt a visitor out (an opt-out can only narrow consent).
     given = field(data, "visitor_id", str)

@@ -11,15 +11,13 @@ from typing import Any
 from flask import Response, jsonify
 
 from cmp.api import bp, openapi_provision, openapi_public
+from cmp.model import LANGS
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _BOOL = {"type": "boolean"}
 _BOOLMAP = {"type": "object", "additionalProperties": _BOOL}
-_KEYED_VID = {
-    "type": "string",
-    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<48 chars>)",
-}
+_KEYED_VID = openapi_provision.KEYED
 
 
 def ref(name: str) -> dict[str, str]:
@@ -112,7 +110,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "site": _STR,
             "policy_version": {"type": "integer", "minimum": 1},
-            "lang": {"enum": ["ja", "en"]},
+            "lang": {"enum": list(LANGS)},
             "categories": {"type": "array", "items": ref("Category")},
             "recipients": {"type": "array", "items": ref("Recipient")},
             "texts": {"type": "object", "additionalProperties": _STR},
@@ -129,12 +127,12 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["policy_version"],
         "properties": {
-            "visitor_id": _STR,
+            "visitor_id": {**openapi_provision.SIGNED, "description": "absent on a first decision"},
             "policy_version": _INT,
             "categories": _BOOLMAP,
             "recipients": _BOOLMAP,
             "method": {"enum": ["banner", "preferences", "gpc"]},
-            "lang": {"enum": ["ja", "en"]},
+            "lang": {"enum": list(LANGS)},
             "gpc": _BOOL,
             "aliases": {
                 "description": "values of the site's alias cookies, claims that can only "
@@ -279,14 +277,14 @@ def _json(schema: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
 
 
-_SITE = {"name": "site", "in": "path", "required": True, "schema": _STR}
+_SITE = openapi_provision.SITE
 _VID = {
     "name": "visitor_id",
     "in": "path",
     "required": True,
     "description": "a signed visitor id or a lookup-only id (lk.<scope>.<48 chars>); "
     "answered with the id as given",
-    "schema": _STR,
+    "schema": openapi_provision.KEYED,
 }
 _SECURED = [{"apiKey": []}]
 
@@ -307,7 +305,7 @@ PATHS: dict[str, Any] = {
             "summary": "Site configuration for the banner (ETag; CORS for the site's origins)",
             "parameters": [
                 _SITE,
-                {"name": "lang", "in": "query", "schema": {"enum": ["ja", "en"]}},
+                {"name": "lang", "in": "query", "schema": {"enum": list(LANGS)}},
             ],
             "responses": {
                 "200": _json("Config", "the configuration"),

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from cmp import ids, lookup, rules
 from cmp.aliases import ALIAS_UNVERIFIED
 from cmp.decisions import REASONS
+from cmp.model import LANGS
 from cmp.periods import CONSENT_AFTER_START
 
 _STR = {"type": "string"}
@@ -17,6 +19,24 @@ _INT = {"type": "integer", "minimum": 0}
 _BOOL = {"type": "boolean"}
 _STRS = {"type": "array", "items": _STR}
 _LOOKUP = {**_STR, "description": "lookup-only id (docs/provision.md); never the signed id"}
+# The id forms as the server reads them (cmp.ids, cmp.lookup, cmp.rules): declared here so
+# that a tool generating requests from the document sends ids of the right form.
+SIGNED = {
+    "type": "string",
+    "pattern": f"^{ids.SIGNED_PATTERN}$",
+    "description": "a signed visitor id (<22 characters>.<signature>)",
+}
+KEYED = {
+    "type": "string",
+    "pattern": f"^(?:{ids.SIGNED_PATTERN}|{lookup.PATTERN})$",
+    "description": "a signed visitor id or a lookup-only id (lk.<scope>.<48 characters>)",
+}
+SITE = {
+    "name": "site",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": f"^{rules.KEY_PATTERN}$"},
+}
 _KEYED = {**_STR, "description": "signed or lookup-only id"}
 
 
@@ -205,7 +225,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["visitor_id", "aliases"],
         "properties": {
-            "visitor_id": {**_STR, "description": "the signed id (a lookup id cannot link)"},
+            "visitor_id": {**SIGNED, "description": "the signed id (a lookup id cannot link)"},
             "aliases": {
                 "type": "array",
                 "items": _ref("Identifier"),
@@ -216,7 +236,7 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-_SITE = {"name": "site", "in": "path", "required": True, "schema": _STR}
+_SITE = SITE
 _SECURED = [{"apiKey": []}]
 _QUERY = [
     {"name": name, "in": "query", "schema": schema}
@@ -225,10 +245,10 @@ _QUERY = [
         ("to", _STR),
         ("recipient", _STR),
         ("format", {"enum": ["json", "csv"]}),
-        ("lang", {"enum": ["ja", "en"]}),
+        ("lang", {"enum": list(LANGS)}),
         ("ids", {"enum": ["0", "1"]}),
         ("limit", _STR),
-        ("visitor_id", _KEYED),
+        ("visitor_id", KEYED),
     )
 ]
 

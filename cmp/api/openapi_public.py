@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 # One way to write a schema reference and the problem answers, shared with the keyed API.
-from cmp.api.openapi_provision import _problems, _ref
+from cmp.api.openapi_provision import SIGNED, SITE, _problems, _ref
 
 _SYNC = {
     "type": "integer",
@@ -26,7 +26,7 @@ SCHEMAS: dict[str, Any] = {
     "ConsentStateRequest": {
         "type": "object",
         "required": ["visitor_id"],
-        "properties": {"visitor_id": {"type": "string", "description": "the signed id"}},
+        "properties": {"visitor_id": SIGNED},
     },
     "ConsentStateAnswer": {
         "type": "object",
@@ -40,9 +40,7 @@ PATHS: dict[str, Any] = {
         "post": {
             "summary": "The visitor's current state, read by its banner with its own signed id "
             "(public; CORS for the site's origins)",
-            "parameters": [
-                {"name": "site", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
+            "parameters": [SITE],
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": _ref("ConsentStateRequest")}},

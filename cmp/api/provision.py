@@ -14,12 +14,12 @@ from flask import Response, current_app, jsonify, request
 
 from cmp import clock, context, provision, records
 from cmp import items as items_rule
-from cmp.api import auth, bp, site_config
+from cmp.api import auth, bp
 from cmp.api import records as records_api
 from cmp.api.aliases import parse_identifier
 from cmp.api.problems import Problem, field, json_body
 from cmp.api.records import parse_time
-from cmp.model import ReceivedProvision
+from cmp.model import LANGS, ReceivedProvision
 
 MAX_ITEMS = 100
 _TEXT = 2000
@@ -61,9 +61,7 @@ def _entries(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, str]]]:
 @bp.route("/sites/<site>/provision-checks", methods=["POST"])
 def provision_check(site: str) -> Response:
     """Check up to PROVISION_MAX_IDS ids for provision to a recipient; 200 with verdicts."""
-    built = site_config(site)
-    store = context.store()
-    key = auth.require(store, site, "provision")
+    built, store, key = auth.keyed(site, "provision")
     data = json_body(int(current_app.config["MAX_CONTENT_LENGTH"]))
     recipient = field(data, "recipient", str)
     items = _items(data)
@@ -119,9 +117,7 @@ def _text(data: dict[str, Any], name: str, required: bool = True) -> str:
 @bp.route("/sites/<site>/received-provisions", methods=["POST"])
 def record_received(site: str) -> tuple[Response, int]:
     """Record personally referable information received from a provider (Art. 30)."""
-    site_config(site)
-    store = context.store()
-    key = auth.require(store, site, "provision")
+    _, store, key = auth.keyed(site, "provision")
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
     provider = field(data, "provider", dict)
     parts = {}
@@ -169,9 +165,7 @@ def record_received(site: str) -> tuple[Response, int]:
 @bp.route("/sites/<site>/received-provisions", methods=["GET"])
 def list_received(site: str) -> Response:
     """List received-provision records by creation time (scope read)."""
-    site_config(site)
-    store = context.store()
-    auth.require(store, site, "read")
+    _, store, _ = auth.keyed(site, "read")
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
     found = store.query_received_provisions(site, start=start, end=end)
@@ -180,7 +174,7 @@ def list_received(site: str) -> Response:
     if person is not None:
         found = [r for r in found if r.person_id == person]
     fmt, lang = request.args.get("format", "json"), request.args.get("lang", "ja")
-    if fmt not in ("json", "csv") or lang not in ("ja", "en"):
+    if fmt not in ("json", "csv") or lang not in LANGS:
         raise Problem(422, "validation_error", "'format' is json or csv, 'lang' ja or en")
     if fmt == "csv":
         rows = [records.received_row(r, lang) for r in found]

@@ -13,54 +13,27 @@ complete. The command line
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 
 from flask import Response, current_app, jsonify, request, stream_with_context
 
-from cmp import clock, context, ids, jst, lookup, records
-from cmp.api import auth, bp, site_config
+from cmp import context, ids, lookup, records, rules
+from cmp.api import auth, bp
 from cmp.api.problems import Problem
-from cmp.model import ProvisionRecord
+from cmp.model import LANGS, ProvisionRecord
 from cmp.storage import StorageError
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LIMIT = 10_000
-# From the Unix epoch (the score of the Redis time indexes) to well past any retention.
-MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 def parse_time(value: str | None, name: str) -> str:
-    """Return ``value`` (a day or an ISO time) as an ISO UTC time; '' if absent; else 422.
-    A bare day is a Japanese calendar day: it starts at 00:00 JST (cmp.jst).
-
-    Only years MIN_YEAR to MAX_YEAR (a day's own, a time's in UTC) are taken: outside them
-    no record can be, and the extremes overflow on the way to UTC or when retention days
-    are added.
-    """
-    if not value:
-        return ""
-    text = f"{value}T00:00:00+09:00" if _DAY.match(value) else value  # a JST calendar day
-    out_of_range = Problem(
-        422,
-        "validation_error",
-        f"'{name}' must be a time in the years {MIN_YEAR} to {MAX_YEAR}",
-        field=name,
-    )
+    """Return ``value`` (a day or an ISO time, :func:`cmp.rules.parse_time`) as an ISO UTC
+    time, ``""`` if absent; else 422 ``validation_error`` naming the field."""
     try:
-        moment = clock.parse(text)
-    except OverflowError as exc:
-        raise out_of_range from exc
-    except ValueError as exc:
-        raise Problem(
-            422, "validation_error", f"'{name}' is not a day or ISO time", field=name
-        ) from exc
-    # A bare day's year is its own (JST); a time's is its UTC year.
-    year = moment.astimezone(jst.JST).year if _DAY.match(value) else moment.year
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise out_of_range
-    return clock.iso(moment)
+        return rules.parse_time(value)
+    except rules.BadTime as exc:
+        raise Problem(422, "validation_error", f"'{name}' {exc}", field=name) from exc
 
 
 def _choice(name: str, allowed: tuple[str, ...]) -> str:
@@ -73,14 +46,12 @@ def _choice(name: str, allowed: tuple[str, ...]) -> str:
 @bp.route("/sites/<site>/provision-records", methods=["GET"])
 def provision_records(site: str) -> Response:
     """List or export confirmation records."""
-    site_config(site)
-    store = context.store()
-    auth.require(store, site, "read")
+    _, store, _ = auth.keyed(site, "read")
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
     recipient = request.args.get("recipient", "")
     fmt = _choice("format", ("json", "csv"))
-    lang = _choice("lang", ("ja", "en"))
+    lang = _choice("lang", LANGS)
     with_ids = _choice("ids", ("0", "1")) == "1"
     limit_text = request.args.get("limit", "1000")
     # ASCII digits only: "²".isdigit() is true, but int() refuses it.
@@ -200,7 +171,7 @@ def _json(
             count += 1
         yield f'], "count": {count}}}\n'
 
-    lang = _choice("lang", ("ja", "en"))
+    lang = _choice("lang", LANGS)
     return Response(
         stream_with_context(_streamed(lines(), lang, f"{name}.json")), mimetype="application/json"
     )

@@ -11,11 +11,12 @@ from __future__ import annotations
 from flask import Response, request
 
 from cmp.api import bp, cors, site_config
+from cmp.model import LANGS
 
 
 def _lang() -> str:
     lang = request.args.get("lang", "ja")
-    return lang if lang in ("ja", "en") else "ja"
+    return lang if lang in LANGS else LANGS[0]
 
 
 # Without automatic OPTIONS, so that the preflight below answers it (it was shadowed).
