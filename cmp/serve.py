@@ -3,8 +3,9 @@
 The same settings serve ``cmp serve`` and a plain ``gunicorn wsgi:app`` (through the
 ``gunicorn.conf.py`` beside ``wsgi.py``):
 
-- the worker is :class:`cmp.serve_worker.HeadReadingWorker` (gthread whose request heads
-  are read by the event loop): slow clients cost a socket, not a thread, and a long export
+- the worker is :class:`cmp.serve_worker.HeadReadingWorker` (gthread whose whole requests
+  are read by the event loop, which also makes room at ``worker_connections`` by closing
+  the oldest idle connection): slow clients cost a socket, not a thread, and a long export
   runs in a thread while the worker keeps telling the master it is alive, so the worker
   timeout never cuts a streaming answer short;
 - gunicorn itself trusts no forwarded header (``forwarded_allow_ips`` empty, no secure

@@ -9,13 +9,17 @@ costs a socket, never a thread.
 Anything this module does not understand (a head over :data:`MAX_HEAD`, two
 ``Content-Length`` headers, both framings, a transfer coding that does not end with
 ``chunked``, a malformed chunk) goes to gunicorn's own parser as it is, which refuses it from
-the bytes already read, without waiting for more.
+the bytes already read, without waiting for more. :func:`answer` writes the answers the
+worker gives itself (413, 503) as the app would.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from cmp.api.cors import PUBLIC_PATH, answer_headers
+from cmp.api.problems import Problem, response
 
 #: Bytes of head read here at most; beyond it gunicorn's own limits answer.
 MAX_HEAD = 64 * 1024
@@ -115,3 +119,25 @@ class Frame:
             if data[end : end + 2] != b"\r\n":
                 return READY  # malformed: gunicorn refuses it
             pos = end + 2
+
+
+def answer(request: bytes | bytearray, problem: Problem) -> bytes:
+    """The whole HTTP answer (``Connection: close``) of ``problem`` to the request whose
+    head starts ``request``: the app's problem+json and, on a public path, its CORS
+    headers, so that the banner reads the code as it reads the app's own answers."""
+    head = bytes(request[: request.find(_END)]).decode("latin-1")
+    lines = head.split("\r\n")
+    parts = lines[0].split(" ")
+    path = parts[1].split("?")[0] if len(parts) > 1 else ""
+    origin = next(
+        (ln.split(":", 1)[1].strip() for ln in lines[1:] if ln.lower().startswith("origin:")),
+        None,
+    )
+    resp = response(problem)
+    body = resp.get_data()
+    headers = [(k, v) for k, v in resp.headers.items() if k.lower() != "content-length"]
+    if PUBLIC_PATH.match(path):
+        headers += [("Vary", "Origin"), *answer_headers(path, origin)]
+    out = [f"HTTP/1.1 {resp.status}", *(f"{k}: {v}" for k, v in headers)]
+    out += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
+    return "\r\n".join(out).encode("latin-1") + body

@@ -41,10 +41,10 @@ from typing import Any
 from gunicorn import http
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from cmp.api.cors import PUBLIC_PATH, answer_headers
-from cmp.api.problems import Problem, response
+from cmp.api.cors import PUBLIC_PATH
+from cmp.api.problems import Problem
 from cmp.config import SETTINGS
-from cmp.serve_body import MAX_HEAD, MORE, READY, TOO_LARGE, Frame
+from cmp.serve_body import MAX_HEAD, MORE, READY, TOO_LARGE, Frame, answer
 
 #: Seconds a client has to send a complete request head (and the start of its body).
 HEAD_SECONDS = 10.0
@@ -197,32 +197,12 @@ class HeadReadingWorker(ThreadWorker):
         elif verdict == TOO_LARGE:
             limit = frame.limit
             problem = Problem(413, "payload_too_large", f"body exceeds {limit} bytes", limit=limit)
-            self._drop(conn, answer=self._problem(conn, problem))
+            self._drop(conn, answer=answer(conn.cmp_head, problem))
         elif verdict == MORE:
             conn.cmp_deadline = conn.cmp_start + HEAD_SECONDS + frame.body_bytes / MIN_RATE
             if self.buffered > BUFFER_BUDGET and len(conn.cmp_head) > SMALL:
                 busy = Problem(503, "server_busy", "too many large requests at once; retry")
-                self._drop(conn, answer=self._problem(conn, busy))
-
-    def _problem(self, conn: TConn, problem: Problem) -> bytes:
-        # The app's problem+json and, on a public path, its CORS headers, so that the
-        # banner can read the code as it reads the app's own answers.
-        head = bytes(conn.cmp_head[: conn.cmp_head.find(b"\r\n\r\n")]).decode("latin-1")
-        lines = head.split("\r\n")
-        target = lines[0].split(" ")[1] if len(lines[0].split(" ")) > 1 else ""
-        path = target.split("?")[0]
-        origin = next(
-            (ln.split(":", 1)[1].strip() for ln in lines[1:] if ln.lower().startswith("origin:")),
-            None,
-        )
-        resp = response(problem)
-        body = resp.get_data()
-        headers = [(k, v) for k, v in resp.headers.items() if k.lower() != "content-length"]
-        if PUBLIC_PATH.match(path):
-            headers += [("Vary", "Origin"), *answer_headers(path, origin)]
-        out = [f"HTTP/1.1 {resp.status}"] + [f"{k}: {v}" for k, v in headers]
-        out += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
-        return "\r\n".join(out).encode("latin-1") + body
+                self._drop(conn, answer=answer(conn.cmp_head, busy))
 
     def _forget(self, conn: TConn) -> None:
         self._unregister(conn.sock)
