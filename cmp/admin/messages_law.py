@@ -127,6 +127,12 @@ LAW: dict[str, tuple[str, str]] = {
         "広告のカテゴリの送信先は適用除外にできません。",
         "An advertising recipient cannot be exempt.",
     ),
+    "err_exempt_analytics": (
+        "アクセス解析のカテゴリの送信先は適用除外にできません（解析は、サービスの提供に必要な"
+        "送信にも、当サイトにのみ送信される識別子にも当たりません）。",
+        "An analytics recipient cannot be exempt: analytics is neither needed for the service"
+        " nor an identifier sent back to this site only.",
+    ),
     "err_exempt_not_required": (
         "「サービスの提供に必要な情報」は必須カテゴリの送信先にだけ選べます。",
         "'Needed for the service' is only for recipients in a required category.",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from cmp import context, foreign, glossary, joint_use, jst
+from cmp import context, exemptions, foreign, glossary, joint_use, jst
 from cmp.model import Category, Recipient, Site
 from cmp.siteconfig import recipient_view
 
@@ -174,7 +174,7 @@ def entries(
         view["required"] = bool(
             by_key.get(recipient.category) and by_key[recipient.category].required
         )
-        view["exemption"] = recipient.exemption
+        view["exemption"] = exemptions.standing(recipient, by_key.get(recipient.category))
         view["route"] = foreign.route(recipient)
         basis = foreign.SYSTEM_BASES.get(recipient.system_basis)
         view["system_basis"] = (basis[1] if lang == "en" else basis[0]) if basis else ""

