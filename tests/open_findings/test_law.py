@@ -72,14 +72,6 @@ def _auth(key: str) -> dict[str, str]:
 # -- gap 7: the first layer claims a per-送信先 choice that settings do not offer ---------
 
 
-def test_first_layer_does_not_promise_a_choice_per_transmission_recipient(
-    client: FlaskClient,
-) -> None:
-    ja = client.get("/api/v1/sites/demo/config?lang=ja").get_json()["texts"]["body"]
-    en = client.get("/api/v1/sites/demo/config?lang=en").get_json()["texts"]["body"]
-    # Settings switch categories, and only 提供先 per recipient (their linking consent).
-    assert "送信先ごとに選ぶ" not in ja
-    assert "choose per recipient" not in en
 
 
 # -- gap 9: joint use ----------------------------------------------------------------
