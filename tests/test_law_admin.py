@@ -44,8 +44,13 @@ def _saved(app: Flask, key: str = "heatmap-co"):
         ("first_party", False, ANALYTICS, False, "err_exempt_analytics"),
         ("first_party", False, ANALYTICS, True, "err_exempt_analytics"),
         ("first_party", False, replace(ANALYTICS, gcm=[]), True, "err_exempt_analytics"),
-        ("first_party", False, replace(ESSENTIAL, key="stats", gcm=["analytics_storage"]), True,
-         "err_exempt_analytics"),  # fmt: skip
+        (
+            "first_party",
+            False,
+            replace(ESSENTIAL, key="stats", gcm=["analytics_storage"]),
+            True,
+            "err_exempt_analytics",
+        ),  # fmt: skip
         ("first_party", False, ESSENTIAL, False, "err_exempt_not_operator"),
         ("first_party", False, ESSENTIAL, True, None),
         ("because", False, ESSENTIAL, False, "err_choice"),
@@ -71,7 +76,9 @@ def test_an_analytics_recipient_cannot_be_first_party(app: Flask, console: Conso
     body = {**NEW, "exemption": "first_party", "operator_itself": "y"}
     resp = console.post("/admin/sites/demo/recipients/new", body)
     assert resp.status_code == 422
-    assert "アクセス解析のカテゴリの送信先は適用除外にできません" in errors_of(resp.text, "exemption")
+    assert "アクセス解析のカテゴリの送信先は適用除外にできません" in errors_of(
+        resp.text, "exemption"
+    )
 
 
 def test_an_analytics_exemption_saved_earlier_is_not_shown(app: Flask, console: Console) -> None:

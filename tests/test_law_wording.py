@@ -129,6 +129,7 @@ def test_joint_use_editor(app: Flask) -> None:
         "responsible_name": JOINT["responsible"]["name"],
         "responsible_address": JOINT["responsible"]["address"],
         "responsible_representative": JOINT["responsible"]["representative"],
+        "publish": "y",  # a change of joint use goes live with a new version
     }
     assert console.post("/admin/sites/demo/joint-use", body).status_code == 303
     assert app.extensions["cmp.store"].get_site("demo").joint_use == JOINT
