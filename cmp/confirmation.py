@@ -192,8 +192,7 @@ def foreign_text(recipient: Recipient, last_check: TransferCheck | None = None) 
                 f"結果: {result_ja}"
             )
             check_en = (
-                f"last periodic check (Art. 28(3), Rule 18): {last_check.checked_on},"
-                f" {result_en}"
+                f"last periodic check (Art. 28(3), Rule 18): {last_check.checked_on}, {result_en}"
             )
         else:
             check, check_en = "定期確認の記録なし", "no periodic check recorded"

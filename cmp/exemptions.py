@@ -17,6 +17,14 @@ NECESSARY, FIRST_PARTY = "necessary", "first_party"
 EXEMPTIONS = ("", NECESSARY, FIRST_PARTY)
 #: Consent Mode signals that mark a category as advertising (never exempt).
 AD_SIGNALS = frozenset({"ad_storage", "ad_user_data", "ad_personalization"})
+#: Consent Mode signals that mark a category as analytics (never exempt either).
+ANALYTICS_SIGNALS = frozenset({"analytics_storage"})
+#: Category keys that are analytics even when no Consent Mode signal is set on them.
+ANALYTICS_KEYS = frozenset({"analytics", "statistics", "measurement"})
+
+
+def _analytics(category: Category) -> bool:
+    return bool(ANALYTICS_SIGNALS & set(category.gcm)) or category.key in ANALYTICS_KEYS
 
 
 def problem(
@@ -35,11 +43,26 @@ def problem(
         return "err_exempt_linking"
     if category is not None and AD_SIGNALS & set(category.gcm):
         return "err_exempt_advertising"
+    if category is not None and _analytics(category):
+        return "err_exempt_analytics"
     if exemption == NECESSARY and not (category is not None and category.required):
         return "err_exempt_not_required"
     if exemption == FIRST_PARTY and not operator_itself:
         return "err_exempt_not_operator"
     return None
+
+
+def standing(recipient: Recipient, category: Category | None) -> str:
+    """The exemption ``recipient`` may still claim under today's rule ("" if none): one
+    saved before the rule refused it (an analytics recipient as first party) is not shown
+    as exempt. The operator's confirmation of first party was given when it was saved."""
+    found = problem(
+        recipient.exemption,
+        links_personal_data=recipient.links_personal_data,
+        category=category,
+        operator_itself=True,
+    )
+    return "" if found else recipient.exemption
 
 
 def reason(recipient: Recipient, category: Category | None, lang: str = "ja") -> str:

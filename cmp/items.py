@@ -85,7 +85,8 @@ _JA_OPEN = (
 )
 #: An inclusion names part of a list, not the list: refused outside brackets.
 _INCLUDE = re.compile(
-    r"含(?:む|め|みます|まれる)|(?<![a-z0-9])(?:includ(?:e|es|ing)|incl\.?|inclusive of)(?![a-z0-9])",
+    r"含(?:む|め|みます|まれる)"
+    r"|(?<![a-z0-9])(?:includ(?:e|es|ing)|incl\.?|inclusive of)(?![a-z0-9])",
     re.IGNORECASE,
 )
 #: A bracketed remark after a named item: 「閲覧履歴（検索語を含む）」 narrows 閲覧履歴.
@@ -112,7 +113,8 @@ _EN_PHRASES = (
     r"everything",
     r"anything",
     r"whatever",
-    r"all (?:of )?(?:(?:the|your|our|my|their|its) )?(?:[a-z-]+ )?(?:data|information|info|details|records)",
+    r"all (?:of )?(?:(?:the|your|our|my|their|its) )?(?:[a-z-]+ )?"
+    r"(?:data|information|info|details|records)",
     r"all (?:that )?(?:we|you)",
     r"any (?:data|information|info|details)",
     r"various",

@@ -13,6 +13,12 @@ For personal data the joint users are not third parties. For 個人関連情報 
 joint-use exception: a group company that links PRI to personal data it holds still needs
 the person's Art. 31 consent. So cmp shows the joint use (notice page, banner config) and
 still answers the Art. 31 question for every recipient; the record says which applied.
+
+A recipient is a joint user only where the declaration lists it (:func:`declared`): its
+``joint_user`` flag alone never makes a record or the notice call it one. The items are
+checked in every language the declaration gives. A change of the declaration changes what
+the person was told beforehand, so it goes live with a new policy version
+(:func:`changed_since_published`), as recipient changes do.
 """
 
 from __future__ import annotations
@@ -35,8 +41,10 @@ def problems(joint: dict[str, Any]) -> list[str]:
     for part in ("scope", "purpose"):
         if not (joint.get(part) or {}).get("ja"):
             out.append(part)
-    listed = (joint.get("items") or {}).get("ja") or []
-    if not listed or items_rule.first_vague(listed) is not None:
+    listed = joint.get("items") or {}
+    if not listed.get("ja") or any(
+        items_rule.first_vague(values or []) is not None for values in listed.values()
+    ):
         out.append("items")
     responsible = joint.get("responsible") or {}
     out += [f"responsible_{p}" for p in RESPONSIBLE_PARTS if not responsible.get(p)]
@@ -61,9 +69,35 @@ def view(site: Site, lang: str) -> dict[str, Any] | None:
     }
 
 
+def _name(text: str) -> str:
+    """A company name compared loosely: NFKC, no spaces, case folded."""
+    return "".join(items_rule.normal(text).split()).casefold()
+
+
+def declared(site: Site, recipient: Recipient) -> bool:
+    """True if ``recipient`` is flagged as a joint user and the site's complete joint-use
+    declaration lists it among the joint users (by its name in any language)."""
+    return recipient.joint_user and lists(site, recipient.name)
+
+
+def lists(site: Site, names: dict[str, str]) -> bool:
+    """True if the site's complete joint-use declaration lists a company by one of
+    ``names`` (its name per language)."""
+    if view(site, "ja") is None:
+        return False
+    users = {_name(user) for user in site.joint_use.get("users", [])}
+    return any(_name(name) in users for name in names.values() if name)
+
+
+def changed_since_published(published: dict[str, Any] | None, joint: dict[str, Any]) -> bool:
+    """True if ``joint`` differs from the declaration of the current policy version's
+    snapshot (``published``: its site dict, None when there is none)."""
+    return ((published or {}).get("joint_use") or {}) != (joint or {})
+
+
 def record_note(site: Site, recipient: Recipient) -> str:
-    """What the record adds for a recipient that is a joint user ("" otherwise)."""
-    if not recipient.joint_user or view(site, "ja") is None:
+    """What the record adds for a recipient that is a declared joint user ("" otherwise)."""
+    if not declared(site, recipient):
         return ""
     who = site.joint_use["responsible"]["name"]
     if recipient.links_personal_data:

@@ -20,7 +20,6 @@ from cmp import (
     clock,
     confirmation,
     decisions,
-    foreign,
     ids,
     joint_use,
     jst,
@@ -28,16 +27,9 @@ from cmp import (
     periods,
     personal,
 )
-from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site, TransferCheck
+from cmp.gate import ProvisionError, legal_gate
+from cmp.model import ConsentSummary, ProvisionRecord, Recipient, Site
 from cmp.storage import Storage
-
-
-class ProvisionError(ValueError):
-    """The check itself is malformed (unknown recipient or item); ``code`` for the API."""
-
-    def __init__(self, code: str, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.code, self.detail, self.extra = code, detail, extra
 
 
 @dataclass
@@ -68,57 +60,6 @@ def recipient_snapshot(recipient: Recipient) -> dict[str, Any]:
         ),
         **confirmation.snapshot_extra(recipient),
     }
-
-
-def consent_confirmation(recipient: Recipient) -> str:
-    """Return how consent was confirmed (Rule 26, Rule 28(1)); see :mod:`cmp.confirmation`."""
-    return confirmation.consent_text(recipient)
-
-
-def foreign_info_confirmation(recipient: Recipient, last_check: TransferCheck | None = None) -> str:
-    """Return the foreign-provision confirmation naming the Art. 28 route taken."""
-    return confirmation.foreign_text(recipient, last_check)
-
-
-def legal_gate(
-    store: Storage, site: Site, recipient: Recipient, moment: datetime
-) -> TransferCheck | None:
-    """Refuse a check whose recipient's legal basis is incomplete; once per call, not per id.
-
-    A linking recipient abroad needs a registered route; a 基準適合体制 needs current
-    periodic checks (Rule 18); a declaration needs its document and date. Return the
-    latest periodic check for the record (None when not a 基準適合体制).
-    """
-    route = foreign.route(recipient)
-    if recipient.links_personal_data and route == foreign.UNDETERMINED:
-        where = "has no country entered" if not foreign.entered(recipient.country) else "is abroad"
-        raise ProvisionError(
-            "foreign_route_missing",
-            f"{recipient.key} {where} and no Art. 28 route registered: complete it in the admin",
-        )
-    if confirmation.no_link_reason_missing(recipient):
-        raise ProvisionError(
-            "no_link_reason_missing",
-            f"{recipient.key} does not link, but no reason why Art. 31 does not apply is"
-            " registered: state it in the admin",
-        )
-    if recipient.consent_method == confirmation.DECLARATION and not (
-        confirmation.declaration_complete(recipient)
-    ):
-        raise ProvisionError(
-            "declaration_missing", f"{recipient.key}: the declaration's document and date"
-        )
-    if route != foreign.SYSTEM:
-        return None
-    checks = store.list_transfer_checks(site.key, recipient.key)
-    current, reason, last = foreign.check_status(checks, jst.today(moment))
-    if not current:
-        raise ProvisionError(
-            "transfer_check_due",
-            f"{recipient.key}: the periodic check of its set-up (Rule 18) is {reason}",
-            reason=reason,
-        )
-    return last
 
 
 def new_record_id(prefix: str = "pr") -> str:
@@ -281,7 +222,7 @@ def check(
     found, seqs = verdicts(store, site, judged, raw_ids, int(moment.timestamp()))
     periods.apply_period(store, site.key, found, seqs, provided_from, moment)
     result = CheckResult(record=_record(site, recipient, items, moment, created_by))
-    result.record.foreign_info_confirmation = foreign_info_confirmation(recipient, last_check)
+    result.record.foreign_info_confirmation = confirmation.foreign_text(recipient, last_check)
     result.record.consent_confirmation += joint_use.record_note(site, recipient)
     allowed, denied = result.allowed.append, result.denied.append
     provided: set[str] = set()
@@ -343,8 +284,8 @@ def _record(
         recipient=recipient_snapshot(recipient),
         items=list(items),
         purpose=recipient.recipient_purpose.get("ja") or recipient.purpose.get("ja", ""),
-        consent_confirmation=consent_confirmation(recipient),
-        foreign_info_confirmation=foreign_info_confirmation(recipient),
+        consent_confirmation=confirmation.consent_text(recipient),
+        foreign_info_confirmation=confirmation.foreign_text(recipient),
         provided_from="",
         provided_to="",
         allowed_count=0,

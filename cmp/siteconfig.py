@@ -229,6 +229,7 @@ def publish_policy(
     bump: bool,
     recipients: list[Recipient] | None = None,
     apply: Callable[[], None] | None = None,
+    site_fields: dict[str, Any] | None = None,
 ) -> PolicyVersion:
     """Publish the site's configuration as a policy version.
 
@@ -241,10 +242,18 @@ def publish_policy(
     changes nothing visitors see), then ``apply`` runs, and only then does the site's version
     go up, so no visitor ever decides under the new number while the old content is shown.
     A number whose snapshot was stored by an attempt that failed later is never used again.
+
+    ``site_fields`` publishes site settings that are not live yet (the joint-use
+    declaration): they go live with the version number, in the same write of the site.
     """
     site = store.get_site(site_key)
     if site is None:
         raise KeyError(site_key)
+    if site_fields:
+        if not bump:
+            raise ValueError("site_fields go live only with a new version (bump)")
+        for name, value in site_fields.items():
+            setattr(site, name, value)
     if bump:
         stored = max((p.version for p in store.list_policies(site_key)), default=0)
         site.policy_version = max(site.policy_version, stored) + 1

@@ -4,7 +4,9 @@ A site's own texts override these key by key, so a new site shows a complete, pl
 banner before its operator edits anything (the consent screen of APPI Art. 31 and the
 notice of the Telecommunications Business Act Art. 27-12). The words follow :mod:`cmp.glossary`
 (送信先 for 外部送信, 提供先 for Art. 31, plain explanations instead of 個人データ/紐付け), and
-the first layer says what 「同意する」 does: it agrees to every recipient listed.
+the first layer says what 「同意する」 does: it agrees to every recipient listed, and what
+「設定」 offers: a switch per category, and per 提供先 for those that combine data (not one
+per 送信先).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
             "外部の事業者（送信先）へ送信します。「同意する」を押すと、一覧のすべての送信先への"
             "送信に同意したことになり、その中には、受け取った情報をあなたの会員情報など"
             "（あなたが誰かわかる情報）と結び付けて使う事業者（提供先）も含まれます。"
-            "送信先ごとに選ぶには「設定」を押してください。「拒否する」を押しても、サイトの利用に"
-            "必要な機能は使えます。"
+            "「設定」では、送信するかをカテゴリごとに、提供先については事業者ごとに選べます。"
+            "「拒否する」を押しても、サイトの利用に必要な機能は使えます。"
         ),
         "accept_all": "同意する",
         "reject_all": "拒否する",
@@ -59,7 +61,8 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
             "This site sends information such as the pages you view and cookie IDs to other"
             " companies (recipients) for analytics and advertising. 'Accept' agrees to every"
             " recipient listed, including those that combine what they receive with what they"
-            " know about you, such as your membership. Use 'Settings' to choose per recipient."
+            " know about you, such as your membership. In 'Settings' you choose per category,"
+            " and one by one for the recipients that combine data."
             " If you reject, everything the site needs to work still works."
         ),
         "accept_all": "Accept",

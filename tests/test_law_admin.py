@@ -4,6 +4,7 @@ and the periodic-check log of a 基準適合体制."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -37,10 +38,21 @@ def _saved(app: Flask, key: str = "heatmap-co"):
         ("first_party", True, ESSENTIAL, True, "err_exempt_linking"),
         ("necessary", True, ESSENTIAL, False, "err_exempt_linking"),
         ("first_party", False, TARGETING, True, "err_exempt_advertising"),
-        ("necessary", False, ANALYTICS, False, "err_exempt_not_required"),
+        ("necessary", False, ANALYTICS, False, "err_exempt_analytics"),
         ("necessary", False, ESSENTIAL, False, None),
-        ("first_party", False, ANALYTICS, False, "err_exempt_not_operator"),
-        ("first_party", False, ANALYTICS, True, None),
+        # Lawyer review finding 6: analytics is never exempt, not even the operator's own.
+        ("first_party", False, ANALYTICS, False, "err_exempt_analytics"),
+        ("first_party", False, ANALYTICS, True, "err_exempt_analytics"),
+        ("first_party", False, replace(ANALYTICS, gcm=[]), True, "err_exempt_analytics"),
+        (
+            "first_party",
+            False,
+            replace(ESSENTIAL, key="stats", gcm=["analytics_storage"]),
+            True,
+            "err_exempt_analytics",
+        ),  # fmt: skip
+        ("first_party", False, ESSENTIAL, False, "err_exempt_not_operator"),
+        ("first_party", False, ESSENTIAL, True, None),
         ("because", False, ESSENTIAL, False, "err_choice"),
     ],
 )
@@ -58,6 +70,29 @@ def test_a_linking_dmp_cannot_be_first_party(app: Flask, console: Console) -> No
     resp = console.post("/admin/sites/demo/recipients/new", body)
     assert resp.status_code == 422
     assert "適用除外にできません" in errors_of(resp.text, "exemption")
+
+
+def test_an_analytics_recipient_cannot_be_first_party(app: Flask, console: Console) -> None:
+    body = {**NEW, "exemption": "first_party", "operator_itself": "y"}
+    resp = console.post("/admin/sites/demo/recipients/new", body)
+    assert resp.status_code == 422
+    assert "アクセス解析のカテゴリの送信先は適用除外にできません" in errors_of(
+        resp.text, "exemption"
+    )
+
+
+def test_an_analytics_exemption_saved_earlier_is_not_shown(app: Flask, console: Console) -> None:
+    store = _store(app)
+    updated = [
+        replace(r, exemption="first_party") if r.key == "analytics-co" else r
+        for r in store.get_recipients("demo")
+    ]
+    store.put_recipients("demo", updated)
+    page = console.get("/sites/demo/external-transmission").text
+    assert "当サイト自身にのみ送信される識別子です" not in page
+    analytics = next(r for r in updated if r.key == "analytics-co")
+    assert exemptions.standing(analytics, ANALYTICS) == ""
+    assert exemptions.standing(replace(analytics, exemption="necessary"), ESSENTIAL) == "necessary"
 
 
 def test_an_exemption_is_a_material_change_shown_with_its_reason(

@@ -115,7 +115,9 @@ def test_a_recipient_without_a_country_is_never_recorded_as_in_japan(country: di
         assert "所在国の登録なし（不明）" in text and "Country not entered" in text
 
 
-@pytest.mark.parametrize(("result", "ja", "en"), [("ok", "適合", "ok"), ("failed", "不適合", "failed")])
+@pytest.mark.parametrize(
+    ("result", "ja", "en"), [("ok", "適合", "ok"), ("failed", "不適合", "failed")]
+)
 def test_the_periodic_check_result_is_the_checks_own(result: str, ja: str, en: str) -> None:
     system = replace(DMP, country=GERMANY, foreign_route="system", system_basis="contract")
     last = TransferCheck("demo", DMP.key, "2026-05-01", list(foreign.CHECK_SUBJECTS), result)

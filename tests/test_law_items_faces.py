@@ -46,7 +46,8 @@ def test_recipient_editor_accepts_high_school(app: Flask) -> None:
 
 
 @pytest.mark.parametrize(
-    "item", ["一切の情報", "閲覧履歴他", "関連する情報", "etc.", "閲覧履歴を含む情報", "info we hold"]
+    "item",
+    ["一切の情報", "閲覧履歴他", "関連する情報", "etc.", "閲覧履歴を含む情報", "info we hold"],
 )
 def test_received_provision_refuses_vague_items(client: FlaskClient, api_key, item: str) -> None:
     resp = client.post(

@@ -48,6 +48,21 @@ def test_first_layer_says_accept_covers_every_recipient() -> None:
     assert "Accept' agrees to every" in DEFAULT_TEXTS["en"]["body"]
 
 
+def test_first_layer_promises_only_the_choices_settings_offer(client: FlaskClient) -> None:
+    # Lawyer review finding 7: settings switch categories, and 提供先 one by one (their
+    # linking consent); there is no switch per 送信先.
+    from cmp.admin.messages import MESSAGES
+
+    ja = client.get("/api/v1/sites/demo/config?lang=ja").get_json()["texts"]["body"]
+    en = client.get("/api/v1/sites/demo/config?lang=en").get_json()["texts"]["body"]
+    assert "送信先ごとに選ぶ" not in ja and "choose per recipient" not in en
+    assert "カテゴリごとに、提供先については事業者ごとに選べます" in ja
+    assert "per category" in en and "recipients that combine data" in en
+    hint_ja, hint_en = MESSAGES["links_personal_data_hint"]
+    assert "送信先ごと" not in hint_ja and "提供先ごと" in hint_ja
+    assert "per recipient" not in hint_en
+
+
 def test_one_glossary_for_banner_notice_and_console() -> None:
     from cmp.admin.messages import MESSAGES
 
@@ -114,6 +129,7 @@ def test_joint_use_editor(app: Flask) -> None:
         "responsible_name": JOINT["responsible"]["name"],
         "responsible_address": JOINT["responsible"]["address"],
         "responsible_representative": JOINT["responsible"]["representative"],
+        "publish": "y",  # a change of joint use goes live with a new version
     }
     assert console.post("/admin/sites/demo/joint-use", body).status_code == 303
     assert app.extensions["cmp.store"].get_site("demo").joint_use == JOINT

@@ -33,6 +33,7 @@ RECONSENT_RECIPIENT_FIELDS = {
     "exemption",
     "consent_method",
     "receives_personal_data",
+    "joint_user",
 }
 
 

@@ -1,6 +1,9 @@
 """The site's 共同利用 (joint use) declaration: joint users, scope, items, purpose and the
 party responsible (APPI Art. 27(5)(iii); :mod:`cmp.joint_use`). Shown on the notice page
-and in the banner config; recipients that are joint users are marked in their editor."""
+and in the banner config; recipients that are joint users are marked in their editor.
+
+The declaration is what people are told before joint use, so a change of it goes live only
+with a new policy version (the box ``publish``), like a material recipient change."""
 
 from __future__ import annotations
 
@@ -11,12 +14,16 @@ from flask.typing import ResponseReturnValue
 from wtforms import BooleanField, StringField, TextAreaField
 
 from cmp import context
+from cmp import joint_use as joint_rule
 from cmp.admin import bp
 from cmp.admin import validation as v
 from cmp.admin.audit import commit
 from cmp.admin.editing import load_site, required_langs
 from cmp.admin.forms import Editor
+from cmp.admin.i18n import t
+from cmp.admin.policies import audit_publish
 from cmp.model import LANGS
+from cmp.siteconfig import publish_policy
 
 
 class JointUseForm(Editor):
@@ -30,6 +37,7 @@ class JointUseForm(Editor):
     responsible_name = StringField()
     responsible_address = StringField()
     responsible_representative = StringField()
+    publish = BooleanField()
 
     @staticmethod
     def initial(joint: dict[str, Any]) -> dict[str, Any]:
@@ -82,11 +90,25 @@ def joint_use(site: str) -> ResponseReturnValue:
         made = form.clean(required_langs(current))
         if made is not None:
             latest = load_site(site)
-            before = latest.joint_use
-            latest.joint_use = made
-            store.put_site(latest)
-            commit(site, "site.joint_use", site, before, made)
-            return redirect(url_for("admin.joint_use", site=site, saved=1), code=303)
+            policy = store.get_policy(site, latest.policy_version)
+            published = policy.snapshot.get("site") if policy else None
+            material = joint_rule.changed_since_published(published, made)
+            if material and not form.publish.data:
+                form.fail(form.publish, "err_publish_needed", fields="joint_use")
+            else:
+                before = latest.joint_use
+                if material:
+                    made_policy = publish_policy(
+                        store, site, t("joint_publish_note"), bump=True,
+                        site_fields={"joint_use": made},
+                    )  # fmt: skip
+                else:
+                    latest.joint_use = made
+                    store.put_site(latest)
+                commit(site, "site.joint_use", site, before, made)
+                if material:
+                    audit_publish(site, made_policy, latest.policy_version)
+                return redirect(url_for("admin.joint_use", site=site, saved=1), code=303)
         status = 422
     else:
         form = JointUseForm(data=JointUseForm.initial(current.joint_use))

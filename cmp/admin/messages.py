@@ -221,9 +221,9 @@ _EDITORS: dict[str, tuple[str, str]] = {
     "links_personal_data": ("個人データと紐付ける", "Links to personal data"),
     "links_personal_data_hint": (
         "送信先が受け取った情報を自らの個人データと紐付ける場合（個人情報保護法第31条）。"
-        "バナーで送信先ごとの同意を求めます。",
+        "バナーは、この提供先への同意を提供先ごとに求めます（他の送信先はカテゴリごと）。",
         "The recipient links what it receives to personal data it holds (APPI Art. 31); the "
-        "banner asks consent per recipient.",
+        "banner asks consent for it by name (other recipients are chosen per category).",
     ),
     "abroad": ("外国", "abroad"),
     "abroad_flag": ("外国にある第三者", "Recipient abroad"),

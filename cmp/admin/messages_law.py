@@ -29,8 +29,26 @@ LAW: dict[str, tuple[str, str]] = {
     ),
     "joint_user": ("共同利用者である", "Is a joint user"),
     "joint_user_hint": (
-        "この送信先がサイトの共同利用者の1社である場合。",
-        "The recipient is one of the site's joint users.",
+        "この送信先がサイトの共同利用者の1社である場合。共同利用の設定の「共同して利用する者」に"
+        "この名称で載っている必要があります。",
+        "The recipient is one of the site's joint users: the joint-use settings must list it"
+        " by this name.",
+    ),
+    "err_joint_user_not_listed": (
+        "共同利用の設定の「共同して利用する者」に、この送信先の名称がありません。先に共同利用の"
+        "設定に加えてください（載っていない送信先を共同利用者とは表示しません）。",
+        "The joint-use settings do not list this recipient by its name among the joint users:"
+        " add it there first (an unlisted recipient is never shown as a joint user).",
+    ),
+    "joint_publish_hint": (
+        "共同利用の内容は、本人にあらかじめ知らせる事項です。変更は新しいポリシーバージョン"
+        "としてのみ反映されます。",
+        "Joint use is what people are told beforehand: a change goes live only as a new policy"
+        " version.",
+    ),
+    "joint_publish_note": (
+        "共同利用の変更を共同利用の設定画面から公開",
+        "Joint use changed; published from the joint-use settings",
     ),
     "receives_personal_data": (
         "ハッシュ化したメールアドレスなど、個人データを受け取る（法第27条）",
@@ -126,6 +144,12 @@ LAW: dict[str, tuple[str, str]] = {
     "err_exempt_advertising": (
         "広告のカテゴリの送信先は適用除外にできません。",
         "An advertising recipient cannot be exempt.",
+    ),
+    "err_exempt_analytics": (
+        "アクセス解析のカテゴリの送信先は適用除外にできません（解析は、サービスの提供に必要な"
+        "送信にも、当サイトにのみ送信される識別子にも当たりません）。",
+        "An analytics recipient cannot be exempt: analytics is neither needed for the service"
+        " nor an identifier sent back to this site only.",
     ),
     "err_exempt_not_required": (
         "「サービスの提供に必要な情報」は必須カテゴリの送信先にだけ選べます。",

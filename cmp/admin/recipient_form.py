@@ -19,6 +19,7 @@ from typing import Any
 
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
+from cmp import joint_use
 from cmp.admin import scan_fields
 from cmp.admin import validation as v
 from cmp.admin.editing import required_langs
@@ -109,6 +110,9 @@ class RecipientForm(LawFields, Editor):
             "recipient_purpose": self.texts("recipient_purpose", langs, limit=1000),
         }
         law = clean_law(self, category, links, langs)
+        if law["joint_user"] and not joint_use.lists(site, values["name"]):
+            # The notice and the records call it a joint user only if the declaration does.
+            self.fail(self.joint_user, "err_joint_user_not_listed")
         items = self._items(langs)
         address = self.text("address", need=links, limit=300)
         representative = self.text("representative", need=links, limit=200)

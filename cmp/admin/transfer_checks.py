@@ -3,7 +3,7 @@
 At least once a year the operator checks how the recipient applies the measures and
 whether foreign laws may affect them, and records it here. Provision checks for the
 recipient are refused while the latest check is older than a year or failed
-(:func:`cmp.provision.legal_gate`). Entries are appended, never edited.
+(:func:`cmp.gate.legal_gate`). Entries are appended, never edited.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from cmp import context, foreign, glossary, joint_use, jst
+from cmp import context, exemptions, foreign, glossary, joint_use, jst
 from cmp.model import Category, Recipient, Site
 from cmp.siteconfig import recipient_view
 
@@ -163,7 +163,7 @@ def _name(category: Category | None, key: str, lang: str) -> str:
 
 
 def entries(
-    categories: list[Category], recipients: list[Recipient], lang: str
+    categories: list[Category], recipients: list[Recipient], lang: str, site: Site | None = None
 ) -> list[dict[str, object]]:
     """The recipients as the notice lists them, each with its category's name."""
     by_key = {c.key: c for c in categories}
@@ -174,11 +174,12 @@ def entries(
         view["required"] = bool(
             by_key.get(recipient.category) and by_key[recipient.category].required
         )
-        view["exemption"] = recipient.exemption
+        view["exemption"] = exemptions.standing(recipient, by_key.get(recipient.category))
         view["route"] = foreign.route(recipient)
         basis = foreign.SYSTEM_BASES.get(recipient.system_basis)
         view["system_basis"] = (basis[1] if lang == "en" else basis[0]) if basis else ""
-        view["joint_user"] = recipient.joint_user
+        # Only a recipient the joint-use declaration lists is called a joint user.
+        view["joint_user"] = site is not None and joint_use.declared(site, recipient)
         view["receives_personal_data"] = recipient.receives_personal_data
         view["policy_url"] = safe_link(recipient.policy_url)
         view["opt_out_url"] = safe_link(recipient.opt_out_url)
@@ -202,7 +203,7 @@ def notice(site: str) -> Response:
         lang=lang,
         words=WORDS[lang],
         own_opt_out=(current.texts.get(lang) or {}).get("opt_out", ""),
-        recipients=entries(categories, store.get_recipients(site), lang),
+        recipients=entries(categories, store.get_recipients(site), lang, current),
         privacy_policy=safe_link(current.privacy_policy_url),
         languages=[lang_ for lang_ in ("ja", "en") if lang_ in current.languages],
         published=jst.day(policy.published_at) if policy else "",
