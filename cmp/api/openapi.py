@@ -305,7 +305,13 @@ PATHS: dict[str, Any] = {
             "summary": "Site configuration for the banner (ETag; CORS for the site's origins)",
             "parameters": [
                 _SITE,
-                {"name": "lang", "in": "query", "schema": {"enum": list(LANGS)}},
+                {
+                    "name": "lang",
+                    "in": "query",
+                    # Lenient on purpose: a banner may pass the page's language as it is.
+                    "description": f"one of {', '.join(LANGS)}; any other value: {LANGS[0]}",
+                    "schema": {"type": "string"},
+                },
             ],
             "responses": {
                 "200": _json("Config", "the configuration"),
