@@ -45,6 +45,8 @@ TIME = {
     "description": "a day such as 2026-01-31 (00:00 in Japan) or an ISO 8601 time (no "
     "offset: UTC), years 1970 to 2200",
 }
+# In a query an empty value is as if absent.
+_TIME_OR_EMPTY = {**TIME, "pattern": f"^({rules.TIME_PATTERN})?$"}
 _ITEMS = {
     "type": "array",
     "items": {"type": "string", "minLength": 1},
@@ -128,6 +130,8 @@ SCHEMAS: dict[str, Any] = {
     "ProvisionCheck": {
         "type": "object",
         "required": ["recipient", "items"],
+        # Either list, never both.
+        "oneOf": [{"required": ["visitor_ids"]}, {"required": ["identifiers"]}],
         "properties": {
             "recipient": _STR,
             "items": _ITEMS,
@@ -277,13 +281,13 @@ _SECURED = [{"apiKey": []}]
 _QUERY = [
     {"name": name, "in": "query", "schema": schema}
     for name, schema in (
-        ("from", TIME),
-        ("to", TIME),
+        ("from", _TIME_OR_EMPTY),
+        ("to", _TIME_OR_EMPTY),
         ("recipient", _STR),
         ("format", {"enum": ["json", "csv"]}),
         ("lang", {"enum": list(LANGS)}),
         ("ids", {"enum": ["0", "1"]}),
-        ("limit", _STR),
+        ("limit", {"type": "integer", "minimum": 1, "maximum": 10_000}),
         ("visitor_id", KEYED),
     )
 ]
