@@ -46,7 +46,7 @@ def _keys(text: str) -> frozenset[str]:
     if not text:
         return frozenset()
     keys = text.split("+")
-    if not all(rules.KEY.match(k) for k in keys):
+    if not all(rules.KEY.fullmatch(k) for k in keys):
         raise CookieError("malformed key list")
     return frozenset(keys)
 

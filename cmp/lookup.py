@@ -33,7 +33,7 @@ from cmp import ids, rules
 PREFIX = "lk."
 #: The scope of a site-wide lookup id (not a possible recipient key).
 SITE_SCOPE = "_"
-_SCOPE = re.compile(rf"^(?:_|{rules.KEY_PATTERN})$")
+_SCOPE = re.compile(rf"_|{rules.KEY_PATTERN}")
 _RAW = re.compile(rf"^{ids.RAW_PATTERN}$")
 _TAG, _LEN = 14, 22  # 36 bytes: 48 base64 characters, no padding
 _TEXT = 48
@@ -46,7 +46,7 @@ class Codec:
     """Makes and reads the lookup ids of one site and scope (keys derived once)."""
 
     def __init__(self, secret: str, site: str, scope: str) -> None:
-        if not _SCOPE.match(scope):
+        if not _SCOPE.fullmatch(scope):
             raise ValueError(f"bad lookup scope {scope!r}")
         root = hmac.digest(secret.encode(), f"cmp.lookup\0{site}\0{scope}".encode(), "sha256")
         self._tag = hashlib.blake2b(key=hmac.digest(root, b"tag", "sha256"), digest_size=_TAG)
@@ -113,7 +113,7 @@ def parse(secret: str, site: str, value: object) -> str | None:
     if not is_lookup_id(value) or len(value) > 120:
         return None
     scope, dot, payload = value[len(PREFIX) :].partition(".")
-    if not dot or not _SCOPE.match(scope):
+    if not dot or not _SCOPE.fullmatch(scope):
         return None
     return codec(secret, site, scope).raw(payload)
 
@@ -133,5 +133,7 @@ class Namer:
 
     def __call__(self, raw: str, recipient: str = "") -> str:
         """Return the lookup id of ``raw`` in a record for ``recipient``."""
-        scope = recipient if self.per_recipient and _SCOPE.match(recipient or "") else SITE_SCOPE
+        scope = (
+            recipient if self.per_recipient and _SCOPE.fullmatch(recipient or "") else SITE_SCOPE
+        )
         return codec(self.secret, self.site, scope).make(raw)

@@ -16,13 +16,26 @@ from cmp import clock, jst
 #: has no ``_``, ``+`` or ``~``: the banner's cookie joins keys with ``+`` and fields with
 #: ``~`` (cmp.cookie), and ``_`` is the site-wide scope of lookup ids (cmp.lookup).
 KEY_PATTERN = r"[a-z0-9][a-z0-9-]{0,62}"
-KEY = re.compile(rf"^{KEY_PATTERN}$")
+# fullmatch only: ``$`` would also take a key with a trailing newline.
+KEY = re.compile(KEY_PATTERN)
 KEY_HELP = "lowercase letters, digits and '-', up to 63, not starting with '-'"
 
 # From the Unix epoch (the score of the Redis time indexes) to well past any retention.
 MIN_YEAR, MAX_YEAR = 1970, 2200
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-TIME_HELP = "a day (2026-01-31, a day in Japan) or an ISO 8601 time"
+_YEAR = "(19[7-9][0-9]|20[0-9][0-9]|21[0-9][0-9]|2200)"
+# The days of each month; the parser refuses 29 February in the years that lack it.
+_MONTH_DAY = (
+    "((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    "|02-(0[1-9]|1[0-9]|2[0-9]))"
+)
+_CLOCK = "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?"
+_OFFSET = "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+#: The form of a time (the OpenAPI document declares it): a day, or a day and a clock time
+#: with an optional offset (none: UTC). Only ASCII digits: ``\d`` would take other scripts'.
+TIME_PATTERN = f"{_YEAR}-{_MONTH_DAY}({_CLOCK}{_OFFSET}?)?"
+_TIME = re.compile(TIME_PATTERN)
+_DAY = re.compile(f"{_YEAR}-{_MONTH_DAY}")
+TIME_HELP = "a day (2026-01-31, a day in Japan) or an ISO 8601 time (2026-01-31T09:30:00+09:00)"
 
 
 class BadTime(ValueError):
@@ -31,7 +44,7 @@ class BadTime(ValueError):
 
 def is_key(value: object) -> bool:
     """True if ``value`` is a well-formed site, category or recipient key."""
-    return isinstance(value, str) and KEY.match(value) is not None
+    return isinstance(value, str) and KEY.fullmatch(value) is not None
 
 
 def parse_time(value: str | None) -> str:
@@ -44,7 +57,9 @@ def parse_time(value: str | None) -> str:
     """
     if not value:
         return ""
-    is_day = _DAY.match(value) is not None
+    if not _TIME.fullmatch(value):
+        raise BadTime("is not a day or ISO time")
+    is_day = _DAY.fullmatch(value) is not None
     text = f"{value}T00:00:00+09:00" if is_day else value
     out_of_range = BadTime(f"must be a time in the years {MIN_YEAR} to {MAX_YEAR}")
     try:

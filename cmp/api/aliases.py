@@ -35,17 +35,17 @@ def parse_identifier(item: Any) -> tuple[str, str]:
     if not isinstance(kind, str) or not isinstance(value, str):
         raise Problem(422, "invalid_identifier", "identifier type and value must be strings")
     if kind.startswith("cookie:"):
-        if not _COOKIE_NAME.match(kind[7:]) or not _PRINTABLE.match(value):
+        if not _COOKIE_NAME.fullmatch(kind[7:]) or not _PRINTABLE.fullmatch(value):
             raise Problem(
                 422, "invalid_identifier", "cookie aliases need a cookie name and 1-256 characters"
             )
         return kind, value
     if kind in ("idfa", "aaid"):
-        if not _UUID.match(value.lower()):
+        if not _UUID.fullmatch(value.lower()):
             raise Problem(422, "invalid_identifier", f"{kind} must be a UUID")
         return kind, value.lower()
     if kind == "email_sha256":
-        if not _SHA256.match(value.lower()):
+        if not _SHA256.fullmatch(value.lower()):
             raise Problem(422, "invalid_identifier", "email_sha256 must be 64 hex digits")
         return kind, value.lower()
     raise Problem(

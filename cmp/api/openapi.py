@@ -17,6 +17,8 @@ _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _BOOL = {"type": "boolean"}
 _BOOLMAP = {"type": "object", "additionalProperties": _BOOL}
+# What cmp.api.problems.bool_map takes in a request.
+_BOOLMAP_IN = {**_BOOLMAP, "maxProperties": 200, "propertyNames": {"maxLength": 64}}
 _KEYED_VID = openapi_provision.KEYED
 
 
@@ -129,8 +131,8 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "visitor_id": {**openapi_provision.SIGNED, "description": "absent on a first decision"},
             "policy_version": _INT,
-            "categories": _BOOLMAP,
-            "recipients": _BOOLMAP,
+            "categories": _BOOLMAP_IN,
+            "recipients": _BOOLMAP_IN,
             "method": {"enum": ["banner", "preferences", "gpc"]},
             "lang": {"enum": list(LANGS)},
             "gpc": _BOOL,
@@ -305,7 +307,13 @@ PATHS: dict[str, Any] = {
             "summary": "Site configuration for the banner (ETag; CORS for the site's origins)",
             "parameters": [
                 _SITE,
-                {"name": "lang", "in": "query", "schema": {"enum": list(LANGS)}},
+                {
+                    "name": "lang",
+                    "in": "query",
+                    # Lenient on purpose: a banner may pass the page's language as it is.
+                    "description": f"one of {', '.join(LANGS)}; any other value: {LANGS[0]}",
+                    "schema": {"type": "string"},
+                },
             ],
             "responses": {
                 "200": _json("Config", "the configuration"),

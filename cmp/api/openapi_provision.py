@@ -38,6 +38,21 @@ SITE = {
     "schema": {"type": "string", "pattern": f"^{rules.KEY_PATTERN}$"},
 }
 _KEYED = {**_STR, "description": "signed or lookup-only id"}
+#: A day (in Japan) or an ISO 8601 time with its offset, of the years cmp.rules takes.
+TIME = {
+    "type": "string",
+    "pattern": f"^{rules.TIME_PATTERN}$",
+    "description": "a day such as 2026-01-31 (00:00 in Japan) or an ISO 8601 time (no "
+    "offset: UTC), years 1970 to 2200",
+}
+# In a query an empty value is as if absent.
+_TIME_OR_EMPTY = {**TIME, "pattern": f"^({rules.TIME_PATTERN})?$"}
+_ITEMS = {
+    "type": "array",
+    "items": {"type": "string", "minLength": 1},
+    "minItems": 1,
+    "maxItems": 100,
+}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -62,14 +77,37 @@ def _body(schema: str) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
+# The forms cmp.api.aliases.parse_identifier takes (any case: it stores lower case).
+_HEX = "[0-9a-fA-F]"
+_UUID = f"^{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}$"
 _IDENTIFIER = {
     "type": "object",
     "required": ["type", "value"],
-    "properties": {
-        "type": {"type": "string", "description": "cookie:<name>, idfa, aaid or email_sha256"},
-        "value": _STR,
-    },
+    "description": "cookie:<name>, idfa, aaid or email_sha256",
+    "oneOf": [
+        {
+            "properties": {
+                "type": {"type": "string", "pattern": "^cookie:[A-Za-z0-9_.-]{1,64}$"},
+                "value": {"type": "string", "pattern": "^[!-~]{1,256}$"},
+            }
+        },
+        {
+            "properties": {
+                "type": {"enum": ["idfa", "aaid"]},
+                "value": {"type": "string", "pattern": _UUID},
+            }
+        },
+        {
+            "properties": {
+                "type": {"const": "email_sha256"},
+                "value": {"type": "string", "pattern": f"^{_HEX}{{64}}$"},
+            }
+        },
+    ],
 }
+# A text the server takes: not empty, not only spaces, at most _TEXT characters.
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"}
+_NAME = {**_TEXT, "maxLength": 500}
 _REASON = {"enum": [*REASONS, ALIAS_UNVERIFIED, CONSENT_AFTER_START]}
 _RECORD_PROPS = {
     "record_id": _STR,
@@ -92,13 +130,15 @@ SCHEMAS: dict[str, Any] = {
     "ProvisionCheck": {
         "type": "object",
         "required": ["recipient", "items"],
+        # Either list, never both.
+        "oneOf": [{"required": ["visitor_ids"]}, {"required": ["identifiers"]}],
         "properties": {
             "recipient": _STR,
-            "items": {**_STRS, "minItems": 1, "maxItems": 100},
+            "items": _ITEMS,
             "visitor_ids": {"type": "array", "items": _KEYED, "minItems": 1, "maxItems": 10_000},
             "identifiers": {"type": "array", "items": _ref("Identifier"), "maxItems": 10_000},
-            "provided_from": _STR,
-            "provided_to": _STR,
+            "provided_from": TIME,
+            "provided_to": TIME,
         },
     },
     "ProvisionResult": {
@@ -174,14 +214,14 @@ SCHEMAS: dict[str, Any] = {
             "provider": {
                 "type": "object",
                 "required": ["name", "address", "representative"],
-                "properties": {"name": _STR, "address": _STR, "representative": _STR},
+                "properties": {"name": _NAME, "address": _NAME, "representative": _NAME},
             },
-            "items": {**_STRS, "minItems": 1},
-            "person_id": _STR,
-            "consent_statement": _STR,
-            "foreign_statement": _STR,
-            "received_at": _STR,
-            "note": _STR,
+            "items": _ITEMS,
+            "person_id": _TEXT,
+            "consent_statement": _TEXT,
+            "foreign_statement": {**_TEXT, "minLength": 0, "pattern": ""},
+            "received_at": TIME,
+            "note": {**_TEXT, "minLength": 0, "pattern": ""},
         },
     },
     "ReceivedProvision": {
@@ -241,13 +281,13 @@ _SECURED = [{"apiKey": []}]
 _QUERY = [
     {"name": name, "in": "query", "schema": schema}
     for name, schema in (
-        ("from", _STR),
-        ("to", _STR),
+        ("from", _TIME_OR_EMPTY),
+        ("to", _TIME_OR_EMPTY),
         ("recipient", _STR),
         ("format", {"enum": ["json", "csv"]}),
         ("lang", {"enum": list(LANGS)}),
         ("ids", {"enum": ["0", "1"]}),
-        ("limit", _STR),
+        ("limit", {"type": "integer", "minimum": 1, "maximum": 10_000}),
         ("visitor_id", KEYED),
     )
 ]
