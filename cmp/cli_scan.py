@@ -65,13 +65,15 @@ def _run(
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from cmp.scan.browser import CHROMIUM_ARGS
+    from cmp.scan.browser import CHROMIUM_ARGS, IGNORE_DEFAULT_ARGS
     from cmp.scan.crawl import crawl
 
     with sync_playwright() as pw:
         try:
             browser = pw.chromium.launch(
-                executable_path=browser_path, args=[*CHROMIUM_ARGS, *chromium_args]
+                executable_path=browser_path,
+                args=[*CHROMIUM_ARGS, *chromium_args],
+                ignore_default_args=IGNORE_DEFAULT_ARGS,
             )
         except PlaywrightError as exc:
             raise SetupError(f"cannot start {browser_path}: {exc}") from exc

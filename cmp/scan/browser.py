@@ -35,6 +35,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: Playwright's own defaults the scanner drops: it turns Chromium's popup blocker off, so a
+#: page's ``window.open`` without a click would open a window, which a visitor's browser
+#: blocks (and a ``window.open`` loop would fill the machine).
+IGNORE_DEFAULT_ARGS = ["--disable-popup-blocking"]
 
 
 @dataclass

@@ -16,7 +16,14 @@ from playwright.sync_api import Error as PlaywrightError
 
 from cmp.scan import probes
 from cmp.scan.domains import host_of, registrable
-from cmp.scan.observe import chain_of, cookie_view, is_cmp, request_view, written_by
+from cmp.scan.observe import (
+    chain_of,
+    cookie_view,
+    initiator_url,
+    is_cmp,
+    request_view,
+    written_by,
+)  # fmt: skip
 
 #: Requests listed per phase: at most this many per host and in all (a page sending
 #: thousands keeps its report readable); ``omitted`` counts the rest.
@@ -61,7 +68,7 @@ class Recorder:
 
     def _cdp(self, event: dict[str, Any]) -> None:
         url = event["request"]["url"]
-        self.urls.setdefault(event.get("requestId", ""), url)
+        self.urls[event.get("requestId", "")] = url  # a redirect reuses the id: the last hop
         self.initiators.setdefault(url, event.get("initiator") or {})
 
     def _set_cookie(self, event: dict[str, Any]) -> None:
@@ -130,7 +137,7 @@ def collect(
         pass  # a page that navigated or replaced JSON: initiators from DevTools only
     for url, script in images:
         known = rec.initiators.get(url)
-        if script and (known is None or known.get("type") == "parser"):
+        if script and (known is None or known.get("type") == "parser" or not initiator_url(known)):
             rec.initiators[url] = {"type": "script", "url": script}
     cmp_hosts = sorted({host_of(r.url) for r, _ in rec.requests if is_cmp(r.url)})
     requests, per_host, omitted = [], {}, rec.unlisted
