@@ -3,12 +3,9 @@
 The third-party hosts carry their real names (``--host-resolver-rules``, TESTING.md) and are
 served over TLS by one local server that answers by the Host header. What the shop has:
 
-- ``/``: a GTM container blocked until analytics consent that injects GA4 (gtag.js, a
-  ``sendBeacon`` to ``region1.google-analytics.com``, ``_ga`` / ``_ga_*``), the Meta pixel
-  (fbevents.js, ``_fbp``, a pixel to ``www.facebook.com/tr``), Yahoo!広告's ytag.js
-  (``_ycl_yjad``, a beacon to ``b92.yahoo.co.jp``) and the LINE Tag (lt.js, ``__lt__cid``,
-  a pixel to ``tr.line.me``); a YouTube iframe blocked until targeting consent; a tag that
-  fires only after 同意する (an inline script blocked by cmp);
+- ``/``: a GTM container blocked until analytics consent that injects GA4, the Meta pixel,
+  Yahoo!広告's ytag.js and the LINE Tag (cookies, pixels, beacons); a YouTube iframe blocked
+  until targeting consent; a tag that fires only after 同意する;
 - ``/campaign``: what a campaign page pastes in without cmp's blocking: a Meta pixel
   ``<img>``, a YouTube iframe, a tag that writes ``_ga`` through ``document.cookie`` after
   a delay, a ``sendBeacon`` to an ad host nobody knows, localStorage writes;
