@@ -13,7 +13,7 @@ served over TLS by one local server that answers by the Host header. What the sh
   (``/popups``), thousands of requests and keys (``/flood``), an endless redirect
   (``/loop``), hostile names (``/xss``), a page that moves off-site after loading
   (``/wander``);
-- the apex ``review-shop.jp`` redirecting to ``www.review-shop.jp`` (the usual setup).
+- the apex ``review-shop.jp`` redirecting to ``www.review-shop.jp``.
 """
 
 from __future__ import annotations
@@ -118,8 +118,6 @@ PAGES: dict[str, str] = {
     "/campaign": page("キャンペーン", CAMPAIGN, "", '<a href="/campaign/entry">応募</a>'),
     "/about": page("会社概要", "<p>株式会社レビュー</p>", "", '<a href="/about/access">地図</a>'),
     "/products/1": page("商品1", "<p>商品</p>"),
-    "/campaign/entry": page("応募", "<p>応募</p>"),
-    "/about/access": page("地図", "<p>地図</p>"),
     "/busy": page("止まるページ", BUSY),
     "/popups": page("ポップアップ", POPUPS),
     "/flood": page("大量の通信", FLOOD),
@@ -222,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: object) -> None:  # quiet
-        pass
+        """Nothing on stderr."""
 
     def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None):
         self.send_response(status)
@@ -249,8 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
         if host == SHOP and path == "/loop":
             return self._send(302, b"", "text/plain", {"Location": "/loop"})
         if host == SHOP and path == "/never":
-            time.sleep(30)
-            return self._send(200, b"", html)
+            return time.sleep(30)  # a page that never loads (the scan gives up first)
         if host == SHOP and path in PAGES:
             cookie = {"Set-Cookie": "shop_session=s1; Path=/; HttpOnly"}
             return self._send(200, PAGES[path].encode(), html, cookie)
@@ -279,8 +276,9 @@ class ReviewServer:
     def chromium_args(self, cmp_port: int) -> list[str]:
         """``--host-resolver-rules=…`` and the flag accepting the test certificate."""
         rules = [f"MAP {h} 127.0.0.1:{self.port}" for h in (SHOP, APEX, ELSEWHERE)]
-        rules += [f"MAP {h} 127.0.0.1:{self.tls_port}" for h in TAG_HOSTS]
-        rules.append(f"MAP {CMP_HOST} 127.0.0.1:{cmp_port}")
+        rules += [f"MAP {h} 127.0.0.1:{self.tls_port}" for h in TAG_HOSTS] + [
+            f"MAP {CMP_HOST} 127.0.0.1:{cmp_port}"
+        ]
         return ["--host-resolver-rules=" + ", ".join(rules), "--ignore-certificate-errors"]
 
 
