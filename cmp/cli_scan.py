@@ -52,6 +52,50 @@ def _progress() -> Any:
     return bar, update
 
 
+def _run(
+    browser_path: str,
+    chromium_args: tuple[str, ...],
+    urls: tuple[str, ...],
+    labels: Any,
+    limits: Any,
+    pages: int,
+    update: Any,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str], str]:
+    """Start Chromium, crawl, close it: the pages, scan-wide errors, cmp's hosts and the
+    browser's version."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from cmp.scan.browser import CHROMIUM_ARGS, IGNORE_DEFAULT_ARGS
+    from cmp.scan.crawl import crawl
+
+    with sync_playwright() as pw:
+        try:
+            browser = pw.chromium.launch(
+                executable_path=browser_path,
+                args=[*CHROMIUM_ARGS, *chromium_args],
+                ignore_default_args=IGNORE_DEFAULT_ARGS,
+            )
+        except PlaywrightError as exc:
+            raise SetupError(f"cannot start {browser_path}: {exc}") from exc
+        try:
+            version = browser.version
+            scanned, errors, cmp_hosts = crawl(browser, urls, labels, limits, pages, update)
+        finally:
+            browser.close()
+    return scanned, errors, cmp_hosts, version
+
+
+def _outputs(report: dict[str, Any], json_path: str | None, html_path: str | None) -> None:
+    """Write the JSON and HTML reports where asked."""
+    if json_path:
+        _write(json_path, json.dumps(report, ensure_ascii=False, indent=1))
+    if html_path:
+        from cmp.scan.html import render
+
+        _write(html_path, render(report))
+
+
 @click.command("scan")
 @click.option("--site", required=True, help="the site's key in the registry")
 @click.argument("urls", nargs=-1, required=True)
@@ -79,12 +123,10 @@ def scan(
 ) -> None:
     """Scan URL(s) of SITE: before any choice, after 拒否する, after 同意する."""
     try:
+        import playwright.sync_api  # noqa: F401 - the scan extra
         import tldextract  # noqa: F401 - the scan extra's other half
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
 
-        from cmp.scan.browser import CHROMIUM_ARGS, Labels, Limits
-        from cmp.scan.crawl import crawl
+        from cmp.scan.browser import Labels, Limits
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise SetupError(f"the scanner needs `pip install cmp[scan]` ({exc})") from exc
     from cmp.cli import load_app
@@ -97,6 +139,11 @@ def scan(
     for url in urls:
         if not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
+    for path in (json_path, html_path):
+        # A report that cannot be written must fail before the scan, not after it with a
+        # traceback (exit 1, which CI would read as violations found).
+        if path and path != "-" and not Path(path).resolve().parent.is_dir():
+            raise SetupError(f"cannot write {path}: no such directory")
     if not Path(browser_path).exists():
         raise SetupError(f"no browser at {browser_path} (use --browser PATH)")
     try:
@@ -116,30 +163,23 @@ def scan(
     started_at, began = clock.iso(clock.now()), time.monotonic()
     bar, update = _progress()
     try:
-        with sync_playwright() as pw:
-            try:
-                browser = pw.chromium.launch(
-                    executable_path=browser_path, args=[*CHROMIUM_ARGS, *chromium_args]
-                )
-            except PlaywrightError as exc:
-                raise SetupError(f"cannot start {browser_path}: {exc}") from exc
-            try:
-                version = browser.version
-                scanned, errors, cmp_hosts = crawl(browser, urls, labels, limits, pages, update)
-            finally:
-                browser.close()
+        scanned, errors, cmp_hosts, version = _run(
+            browser_path, chromium_args, urls, labels, limits, pages, update
+        )
+    except (SetupError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a crash mid-scan is exit 2 with a reason, never exit 1
+        raise SetupError(f"the scan failed: {type(exc).__name__}: {exc}") from exc
     finally:
         bar.close()
     registry = registry_of(categories, recipients, cmp_hosts)
     findings = evaluate(scanned, registry, catalogue.load(), errors)
     report = build(site, found.policy_version, urls, started_at, clock.iso(clock.now()),
                    time.monotonic() - began, scanned, findings, version)  # fmt: skip
-    if json_path:
-        _write(json_path, json.dumps(report, ensure_ascii=False, indent=1))
-    if html_path:
-        from cmp.scan.html import render
-
-        _write(html_path, render(report))
+    try:
+        _outputs(report, json_path, html_path)
+    except OSError as exc:
+        raise SetupError(f"cannot write the report: {exc}") from exc
     if store:
         from cmp.scan.model import ScanRecord
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urldefrag
 
@@ -19,7 +20,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from cmp.scan import PHASES
 from cmp.scan.browser import Labels, Limits, PageError, run_phase
-from cmp.scan.domains import origin_of
+from cmp.scan.domains import host_of, origin_of, same_site
 from cmp.scan.rules import finding
 
 #: Links to these are not pages.
@@ -59,6 +60,12 @@ def page_link(href: str, origins: set[str]) -> str | None:
     return url
 
 
+def _lists(data: dict[str, Any]) -> dict[str, Any]:
+    """A phase as the report holds it (``omitted``: requests not listed, see browser)."""
+    return {k: data.get(k, 0 if k == "omitted" else []) for k in
+            ("requests", "omitted", "cookies", "storage")}  # fmt: skip
+
+
 def scan_page(browser: Browser, url: str, labels: Labels, limits: Limits) -> dict[str, Any]:
     """The three phases of one page, as the report's page (plus ``links`` and ``cmp_hosts``,
     which the crawl takes out)."""
@@ -72,11 +79,13 @@ def scan_page(browser: Browser, url: str, labels: Labels, limits: Limits) -> dic
             data = run_phase(browser, url, phase, labels, limits)
         except PageError as exc:
             page["error"] = {"code": exc.code, "message": exc.message, "phase": phase}
+            if exc.data is not None:  # what the phase saw before it stopped still counts
+                page["phases"][phase] = _lists(exc.data)
             break
         except PlaywrightError as exc:  # the page or the browser crashed: still a finding
             page["error"] = {"code": "browser", "message": str(exc)[:300], "phase": phase}
             break
-        page["phases"][phase] = {k: data[k] for k in ("requests", "cookies", "storage")}
+        page["phases"][phase] = _lists(data)
         hosts.update(data["cmp_hosts"])
         if phase == "before":
             page.update(final_url=data["final_url"], status=data["status"], banner=data["banner"])
@@ -101,7 +110,9 @@ def crawl(
     """Scan up to ``max_pages`` pages from ``urls``; return the pages, scan-wide error
     findings and the hosts cmp itself was served from."""
     start = time.monotonic()
+    limits = replace(limits, until=start + limits.total)
     origins = {origin_of(u) for u in urls if origin_of(u)}
+    starts = set()
     queue: deque[str] = deque()
     seen: set[str] = set()
     for url in urls:
@@ -109,11 +120,12 @@ def crawl(
         if link not in seen:
             seen.add(link)
             queue.append(link)
+            starts.add(link)
     pages: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     cmp_hosts: set[str] = set()
     while queue and len(pages) < max_pages:
-        if time.monotonic() - start > limits.total:
+        if time.monotonic() - start >= limits.total:
             left = list(queue)
             message = f"scan stopped after {limits.total:g} s; {len(left)} page(s) not scanned"
             errors.append(finding("error", "scan", {"code": "time_limit", "message": message,
@@ -124,6 +136,13 @@ def crawl(
             progress(len(pages), min(max_pages, len(pages) + 1 + len(queue)), url)
         page = scan_page(browser, url, labels, limits)
         cmp_hosts.update(page.pop("cmp_hosts"))
+        final = page.get("final_url") or ""
+        if url in starts and final and same_site(host_of(final), host_of(url)):
+            # A start URL that redirects within the site (review-shop.jp -> www., http ->
+            # https): the site lives where it landed, so its links are followed there too.
+            origins.add(origin_of(final))
+        if final:
+            seen.add(urldefrag(final)[0])  # a page reached by a redirect is not scanned twice
         for href in page.pop("links"):
             link = page_link(href, origins)
             if link and link not in seen:

@@ -115,3 +115,15 @@ def cookie_view(cookie: dict[str, Any], site: str, now: float) -> dict[str, Any]
         "secure": bool(cookie.get("secure")),
         "same_site": cookie.get("sameSite", ""),
     }
+
+
+def written_by(setter: str | None, initiators: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Who wrote a cookie or storage key: ``initiator`` (the script that wrote it, or the
+    response whose ``Set-Cookie`` did), ``chain`` (from the page down to it) and ``tag``
+    (as for a request); all None / empty when unknown (set before the scan's hooks ran)."""
+    if not setter:
+        return {"initiator": None, "chain": [], "tag": None}
+    chain = [*chain_of(setter, initiators), setter]
+    tag = tag_of(setter, "script", chain)
+    return {"initiator": _short(setter), "chain": [_short(u) for u in chain],
+            "tag": _short(tag) if tag else None}  # fmt: skip

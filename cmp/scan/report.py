@@ -9,6 +9,7 @@ storage} | null}}]``, ``findings: [{kind, phase, page, what, detail, proposal?}]
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -99,6 +100,8 @@ def explain(f: dict[str, Any], lang: str = "ja", brief: bool = False) -> str:
         )
         if f["what"] == "request" and not brief:
             text += f": {d['url']}" + (f" ← {by}" if by else "")
+        elif by and not brief:
+            text += f" ← {by}"
         return text
     if kind == "undeclared":
         prop = f.get("proposal")
@@ -108,7 +111,7 @@ def explain(f: dict[str, Any], lang: str = "ja", brief: bool = False) -> str:
             if ja
             else f"no recipient declares it ({pages} page(s))"
         )
-        if d.get("tag") and f["what"] == "request" and not brief:
+        if d.get("tag") and not brief:
             text += f" ← {d['tag']}"
         if prop:
             name = prop["recipient"]["service"]["ja" if ja else "en"]
@@ -125,9 +128,25 @@ def explain(f: dict[str, Any], lang: str = "ja", brief: bool = False) -> str:
     return ("同意後にのみ動作しました" if ja else "ran only after consent")  # fmt: skip
 
 
+#: Control characters (C0, DEL, C1) and line or paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Longest name shown on a line (a page may name a storage key with a megabyte).
+MAX_SHOWN = 200
+
+
+def printable(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` safe for a terminal or a CI log: control characters (an escape sequence,
+    a newline that would forge another finding line) shown as ``\\xNN``, and cut."""
+    out = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
 def line(f: dict[str, Any], lang: str = "en") -> str:
-    """One line of the CLI's list: kind, phase, page, subject, explanation."""
+    """One line of the CLI's list: kind, phase, page, subject, explanation; what the page
+    named (hosts, cookie and storage names) made printable."""
     kind = _KIND[lang][f["kind"]]
     phase = _PHASE[lang].get(f.get("phase"), f.get("phase") or "")
-    where = f" {f['page']}" if f.get("page") else ""
-    return f"{kind:<10} [{phase}]{where}  {subject(f)}: {explain(f, lang)}"
+    where = f" {printable(f['page'], 400)}" if f.get("page") else ""
+    return (
+        f"{kind:<10} [{phase}]{where}  {printable(subject(f))}: {printable(explain(f, lang), 1200)}"
+    )

@@ -58,9 +58,9 @@ def _evidence(what: str, item: dict[str, Any]) -> dict[str, Any]:
     if what == "request":
         keep = ("host", "domain", "url", "type", "method", "beacon", "initiator", "chain", "tag")
     elif what == "cookie":
-        keep = ("name", "domain", "party", "session", "lifetime_days")
+        keep = ("name", "domain", "party", "session", "lifetime_days", "initiator", "chain", "tag")
     else:
-        keep = ("area", "key", "origin")
+        keep = ("area", "key", "origin", "initiator", "chain", "tag")
     return {k: item.get(k) for k in keep}
 
 
