@@ -1,7 +1,9 @@
 /**
- * Build static/cmp.js from banner/main.js and banner/style.css with esbuild:
- * `npm run build` (the Makefile runs it). `node banner/build.mjs --check` exits 1 when the
- * committed static/cmp.js (or its .br) differs from a fresh build (the build is deterministic).
+ * Build the banner with esbuild: static/cmp.js from banner/main.js and banner/style.css (what
+ * a first visit downloads), and static/cmp-settings.js from banner/settings.js and
+ * banner/settings.css (the settings layer, loaded when the visitor opens it). `npm run build`
+ * (the Makefile runs it). `node banner/build.mjs --check` exits 1 when a committed file (or
+ * its .br) differs from a fresh build (the build is deterministic).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,45 +12,68 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const out = here('../static/cmp.js');
+const TARGET = ['chrome100', 'firefox101', 'safari16.4'];
+const LICENSE = '(Apache-2.0). Built from banner/ by esbuild; source and embed guide: docs/banner.md */';
 
-const css = await esbuild.transform(readFileSync(here('style.css'), 'utf8'), {
-  loader: 'css',
-  minify: true,
-  target: 'chrome100',
-});
+const css = async (name) =>
+  (await esbuild.transform(readFileSync(here(name), 'utf8'), { loader: 'css', minify: true, target: 'chrome100' })).code.trim();
 
-const result = await esbuild.build({
-  entryPoints: [here('main.js')],
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  target: ['chrome100', 'firefox101', 'safari16.4'],
-  define: { CSS_TEXT: JSON.stringify(css.code.trim()) },
-  banner: {
-    js: '/*! cmp.js, consent banner (Apache-2.0). Built from banner/ by esbuild; source and embed guide: docs/banner.md */',
-  },
-  legalComments: 'none',
-  write: false,
-});
-const built = result.outputFiles[0].text;
+/** One bundle: an IIFE, minified, with the given compile-time constants. */
+async function bundle(entry, define, banner) {
+  const result = await esbuild.build({
+    entryPoints: [here(entry)],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: TARGET,
+    define: Object.fromEntries(Object.entries(define).map(([k, v]) => [k, JSON.stringify(v)])),
+    banner: { js: banner },
+    legalComments: 'none',
+    write: false,
+  });
+  return result.outputFiles[0].text;
+}
+
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+const settings = await bundle('settings.js', { SETTINGS_CSS: await css('settings.css') }, `/*! cmp-settings.js, the settings layer of cmp.js ${LICENSE}`);
+// The chunk's hash in its URL: a cached cmp.js never gets a settings layer of another build.
+const core = await bundle(
+  'main.js',
+  { CSS_TEXT: await css('style.css'), CHUNK_HASH: sha256(settings).slice(0, 8) },
+  `/*! cmp.js, consent banner ${LICENSE}`,
+);
+
 // Brotli at its best quality, served when the browser accepts br (every browser over https);
-// the .sha256 beside it lets the server check that the .br belongs to this very cmp.js.
-const brotli = brotliCompressSync(Buffer.from(built), {
-  params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: built.length },
-});
-const digest = createHash('sha256').update(built).digest('hex');
+// the .sha256 beside it lets the server check that the .br belongs to this very file.
+const brotli = (text) =>
+  brotliCompressSync(Buffer.from(text), {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: text.length },
+  });
 
-if (process.argv.includes('--check')) {
-  const committed = readFileSync(out, 'utf8');
-  const stamp = readFileSync(out + '.br.sha256', 'utf8').trim();
-  if (committed != built || stamp != digest || !readFileSync(out + '.br').equals(brotli)) {
-    console.error('static/cmp.js differs from a fresh build of banner/: run `make build`');
-    process.exit(1);
+let stale = false;
+for (const [name, text] of [['cmp.js', core], ['cmp-settings.js', settings]]) {
+  const out = here('../static/' + name);
+  const br = brotli(text);
+  const digest = sha256(text);
+  if (process.argv.includes('--check')) {
+    try {
+      const same =
+        readFileSync(out, 'utf8') == text &&
+        readFileSync(out + '.br.sha256', 'utf8').trim() == digest &&
+        readFileSync(out + '.br').equals(br);
+      stale ||= !same;
+    } catch (e) {
+      stale = true;
+    }
+  } else {
+    writeFileSync(out, text);
+    writeFileSync(out + '.br', br);
+    writeFileSync(out + '.br.sha256', digest + '\n');
+    console.log(`static/${name}: ${text.length} bytes, ${br.length} brotli`);
   }
-} else {
-  writeFileSync(out, built);
-  writeFileSync(out + '.br', brotli);
-  writeFileSync(out + '.br.sha256', digest + '\n');
-  console.log(`static/cmp.js: ${built.length} bytes, ${brotli.length} brotli`);
+}
+if (stale) {
+  console.error('static/ differs from a fresh build of banner/: run `make build`');
+  process.exit(1);
 }

@@ -37,12 +37,10 @@ const BUILT_IN = {
   ja: {
     iframe_service: 'このコンテンツを表示するには、次のサービスへの同意が必要です。',
     load_once: '今回だけ表示',
-    opt_out_link: 'オプトアウト',
   },
   en: {
     iframe_service: 'To show this content, consent to the following service.',
     load_once: 'Show once',
-    opt_out_link: 'Opt out',
   },
 }[lang];
 

@@ -7,16 +7,27 @@
  * layer (or closes them when opened from a settings link); Esc on the first layer does
  * nothing, since the first layer asks for a decision and a dismissal is none.
  * Operator texts are only ever set as text; links accept only http(s) URLs.
+ *
+ * The settings layer is not part of cmp.js: it is banner/settings.js, built into
+ * cmp-settings.js beside it and loaded, with the full config, when the visitor first opens the
+ * settings (a first visit downloads only what the first layer needs). The chunk is a plain
+ * script from the same place as cmp.js (the same CSP rule, no eval); it receives what it
+ * uses of this file through its own <script> element (`core` below), no global.
  */
 
-import { doc, gpc, lang, setting, theme } from './env.js';
+import { chunkUrl, doc, gpc, lang, nonce, setting, theme } from './env.js';
 import { categories, config, current, recipients, upToDate } from './state.js';
 import { decide, decideAll, text } from './decide.js';
+import { fetchFullConfig } from './server.js';
 
 /* CSS_TEXT is banner/style.css, minified and inlined by banner/build.mjs. */
 /* global CSS_TEXT */
 
 let sharedSheet, host, root, dialog, heading, view, returnFocus;
+/** The settings chunk once loaded: { view, sheet }. */
+let settingsLayer;
+/** Bumped whenever the dialog closes or changes view: a late chunk opens nothing stale. */
+let ticket = 0;
 /** True while the visitor owes a decision (first visit, new policy): the first layer stays. */
 let needed = false;
 /** A view asked for before the config arrived (shown once it does). */
@@ -29,11 +40,11 @@ export const styleSheet = (css) => {
 };
 export const baseSheet = () => sharedSheet || (sharedSheet = styleSheet(CSS_TEXT));
 
-/** A DOM element; children are elements or text (never HTML); `onclick` is a listener. */
+/** A DOM element; children are elements or text (never HTML); `on…` keys are listeners. */
 export function element(tag, attributes, children = []) {
   const e = doc.createElement(tag);
   for (const k in attributes)
-    if (k == 'onclick') e.onclick = attributes[k];
+    if (k.startsWith('on')) e[k] = attributes[k];
     else e.setAttribute(k, attributes[k]);
   for (const c of children) if (c) e.append(c.nodeType ? c : String(c));
   return e;
@@ -74,7 +85,7 @@ const named = (r) => [element('strong', {}, [r.name]), r.service && r.service !=
 const note = (key) => text(key) && element('p', { class: 'note' }, [text(key)]);
 const title = (key) => (heading = element('h2', { id: 'cmp-title', tabindex: '-1' }, [text(key)]));
 const buttons = (list) =>
-  element('div', { class: 'row' }, list.map(([key, fn]) => element('button', { type: 'button', onclick: fn }, [text(key)])));
+  element('div', { class: 'row' }, list.map(([key, onclick, more]) => element('button', { type: 'button', onclick, ...more }, [text(key)])));
 
 /** A switch (a checkbox with the switch role, drawn as one by the stylesheet). */
 function toggle(attribute, key, on, label) {
@@ -104,63 +115,10 @@ function firstLayer() {
     buttons([
       ['accept_all', () => decideAll(true)],
       ['reject_all', () => decideAll(false)],
-      ['settings', () => render(1)],
+      // fetched as soon as the visitor aims at 設定 (pointer or focus), shown on the click
+      ['settings', () => showDialog(1), { onpointerenter: loadSettings, onfocus: loadSettings }],
     ]),
   ];
-}
-
-/** The settings: a switch per category with its recipients, their links and linking switches. */
-function settings() {
-  const s = current && upToDate(current) ? current : null;
-  const parts = [
-    element('div', { class: 'top' }, [
-      title('settings'),
-      element('button', { type: 'button', class: 'close', 'aria-label': text('close'), onclick: back }, ['×']),
-    ]),
-    gpc && note('gpc_note'),
-    element('p', { id: 'cmp-text', class: 'note' }, [text('opt_out')]),
-  ];
-  for (const c of categories()) {
-    const on = c.required || (s ? s.c.includes(c.key) : !!c.default && !(gpc && c.gpc));
-    const box = toggle('data-c', c.key, on, c.name || c.key);
-    box.disabled = !!c.required;
-    const mine = recipients().filter((r) => r.category == c.key);
-    parts.push(
-      element('section', {}, [
-        element('label', { class: 'head' }, [element('span', {}, [c.name || c.key]), box]),
-        element('p', {}, [c.description, c.required && ' ' + text('essential_note')]),
-        mine.length && element('h3', {}, [text('recipients_label')]),
-        mine.length &&
-          element(
-            'ul',
-            {},
-            mine.map((r) => {
-              const kids = [
-                ...named(r),
-                facts(r),
-                element('p', { class: 'links' }, [link(text('privacy_policy'), r.policy_url), link(text('opt_out_link'), r.opt_out_url)]),
-              ];
-              if (r.links_personal_data) {
-                const label = `${r.name}: ${text('linking_toggle') || text('linking_title')}`;
-                const own = toggle('data-r', r.key, !!s && s.r.includes(r.key), r.name);
-                own.onchange = () => (box.checked ||= own.checked); // it needs its category
-                kids.push(element('label', { class: 'head' }, [element('span', {}, [label]), own]));
-              }
-              return element('li', {}, kids);
-            }),
-          ),
-      ]),
-    );
-  }
-  const checked = (a) => [...dialog.querySelectorAll(`input[${a}]:checked`)].map((x) => x.getAttribute(a));
-  parts.push(
-    buttons([
-      ['reject_all', () => decideAll(false)],
-      ['accept_all', () => decideAll(true)],
-      ['save', () => decide(checked('data-c'), checked('data-r'), 'preferences')],
-    ]),
-  );
-  return parts;
 }
 
 const modalLayout = () => setting('layout') == 'modal';
@@ -176,7 +134,8 @@ function render(v) {
   }
   dialog.setAttribute('aria-modal', modal);
   host.className = `${setting('layout') || 'box'} ${theme()}`;
-  const parts = (v ? settings() : firstLayer()).filter(Boolean);
+  root.adoptedStyleSheets = v ? [baseSheet(), settingsLayer.sheet] : [baseSheet()];
+  const parts = (v ? settingsLayer.view(dialog) : firstLayer()).filter(Boolean);
   const actions = parts.pop();
   dialog.replaceChildren(element('div', { class: 'scroll' }, parts), actions);
   heading.focus({ preventScroll: true });
@@ -217,10 +176,55 @@ function back() {
   else if (view) closeDialog();
 }
 
-/** Open the dialog on view v (0 first layer, 1 settings), once the config is there. */
-export function showDialog(v) {
+/** What settings.js gets of the core (its only way in). */
+const core = () => ({
+  element,
+  link,
+  facts,
+  named,
+  note,
+  title,
+  buttons,
+  text,
+  decide,
+  decideAll,
+  back,
+  gpc,
+  categories,
+  recipients,
+  decision: () => (current && upToDate(current) ? current : null),
+});
+
+/** The settings chunk (loaded once; again after a failure) and the full config (once). */
+let chunk, full;
+function loadSettings() {
+  chunk ||= new Promise((resolve, reject) => {
+    const tag = element('script', { src: chunkUrl });
+    tag.nonce = nonce || '';
+    tag.cmp = { ...core(), done: resolve };
+    tag.onerror = reject;
+    doc.head.append(tag);
+  }).then(
+    (layer) => (settingsLayer = { ...layer, sheet: styleSheet(layer.css) }),
+    (e) => {
+      chunk = null;
+      console.error('cmp: the settings could not be loaded', e);
+    },
+  );
+  if (!config.full) full ||= fetchFullConfig().finally(() => (full = null));
+  return Promise.all([chunk, full]);
+}
+
+/**
+ * Open the dialog on view v (0 first layer, 1 settings), once the config is there; the
+ * settings once their chunk and the full config are (`loaded`: tried, use what there is).
+ */
+export function showDialog(v, loaded) {
   if (!config) return (wanted = v);
   wanted = null;
+  const mine = ++ticket;
+  if (v && !loaded && !(settingsLayer && config.full))
+    return loadSettings().then(() => mine == ticket && settingsLayer && showDialog(v, 1));
   if (!dialog?.open) returnFocus = doc.activeElement;
   mount();
   render(v);
@@ -237,6 +241,7 @@ export const showWanted = () => wanted != null && showDialog(wanted);
 
 export function closeDialog() {
   needed = false;
+  ticket++;
   if (dialog?.open) {
     dialog.close();
     returnFocus?.focus?.({ preventScroll: true });

@@ -22,12 +22,17 @@ export const setting = (name) => ownTag?.getAttribute('data-' + name) || '';
 
 export const site = setting('site');
 
+/** The directory cmp.js came from: the settings chunk is beside it (same version). */
+const dir = ownTag ? ownTag.src.replace(/[^/]*([?#].*)?$/, '') : '/';
+/** The settings layer, built beside cmp.js; CHUNK_HASH (set by banner/build.mjs) busts caches. */
+/* global CHUNK_HASH */
+export const chunkUrl = dir + 'cmp-settings.js?v=' + CHUNK_HASH;
+/** The nonce of our own tag, given to the chunk's tag (a nonce-based CSP). */
+export const nonce = ownTag?.nonce;
+
 /** The API root of this site: data-api if given, else the directory cmp.js came from. */
 const apiHost = setting('api');
-export const api =
-  (apiHost ? apiHost.replace(/\/*$/, '/') : ownTag ? ownTag.src.replace(/[^/]*([?#].*)?$/, '') : '/') +
-  'api/v1/sites/' +
-  encodeURIComponent(site);
+export const api = (apiHost ? apiHost.replace(/\/*$/, '/') : dir) + 'api/v1/sites/' + encodeURIComponent(site);
 
 /** ja or en: <html lang>, else the browser's language, else ja. */
 const pickLanguage = (tag) =>

@@ -31,7 +31,7 @@ import { categories, config, current, parseCookie, readCookie, publicView, upToD
 import { DENIED, apply, decide, enforce, notify, subscribers } from './decide.js';
 import { fetchConfig, flush, syncWithServer } from './server.js';
 import { askForDecision, showDialog, showWanted } from './dialog.js';
-import { scan } from './tags.js';
+import { fitFrames, scan } from './tags.js';
 
 /** What a command-queue entry does: a function gets the API, an array names a method. */
 const run = (command) => {
@@ -86,6 +86,7 @@ if (win.cmp?.scan) {
       win.dataLayer.push(arguments); // Google's tags read only Arguments objects
     };
   win.gtag('consent', 'default', { ...DENIED, wait_for_update: 500 });
+  fitFrames(); // blocked iframes within their container, from the first paint where possible
 
   // 2. The complete API, then the commands queued before this file ran.
   const ready = new Promise((resolve) => (settle = resolve));

@@ -62,14 +62,14 @@ let configDelay = 0;
 export const cachedConfig = () => usable(load(CACHE_KEY));
 
 /**
- * Fetch the config (revalidated by ETag). It gives up after CONFIG_TIMEOUT_MS; then the
+ * Fetch the config's first-layer view (revalidated by ETag; the settings fetch the full one). It gives up after CONFIG_TIMEOUT_MS; then the
  * cached config is used if there is one, else nothing non-essential runs and it is retried
  * (2 s doubling to 5 min, and on `online`).
  */
 export function fetchConfig() {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), CONFIG_TIMEOUT_MS);
-  call(`/config?lang=${lang}`, 0, { cache: 'no-cache', signal: abort.signal })
+  call(`/config?lang=${lang}&view=banner`, 0, { cache: 'no-cache', signal: abort.signal })
     .then(([response, j]) => {
       if (isRefusal(j)) return refuse();
       if (!response.ok || !usable(j)) throw j;
@@ -85,6 +85,16 @@ export function fetchConfig() {
     })
     .finally(() => clearTimeout(timer));
 }
+
+/**
+ * The full config, for the settings (marked `full`); without it (offline, slow) the settings
+ * show what the first-layer view has. Resolves either way.
+ */
+export const fetchFullConfig = () =>
+  call(`/config?lang=${lang}`, 0, { cache: 'no-cache', signal: AbortSignal.timeout(CONFIG_TIMEOUT_MS) }).then(
+    ([response, j]) => response.ok && usable(j) && setConfig({ ...j, full: 1 }),
+    () => {},
+  );
 
 // ---- decisions ----------------------------------------------------------------------
 

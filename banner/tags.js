@@ -17,6 +17,22 @@ import { element, styleSheet, baseSheet } from './dialog.js';
 
 const BLOCKED = '[data-cmp-category]';
 
+/**
+ * A blocked iframe never makes the page wider than its container (a 480 px video on a
+ * 390 px phone): one constructed stylesheet adopted by the document when cmp.js runs (CSS
+ * only: no inline style, strict-CSP safe). Capping the width moves nothing (the frame's
+ * corner and height stay), so it is safe whenever it lands. Its height follows the aspect
+ * ratio of its width and height attributes only where nothing can have been painted yet
+ * (cmp.js running before <body>: the synchronous embed); later, that would move the page
+ * below it. The placeholder takes the frame's drawn box (`placeholder`), so nothing moves.
+ */
+export function fitFrames() {
+  const ratio = doc.body
+    ? ''
+    : `@supports (aspect-ratio:attr(width type(<number>))/1){iframe${BLOCKED}[width][height]{height:auto;aspect-ratio:attr(width type(<number>))/attr(height type(<number>))}}`;
+  doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, styleSheet(`iframe${BLOCKED}{max-width:100%}` + ratio)];
+}
+
 /** Release every element that is allowed now; put placeholders over blocked iframes. */
 export function scan() {
   each(`script[type="text/plain"]${BLOCKED}`, (el) => {
@@ -56,9 +72,8 @@ export function scan() {
 }
 
 /**
- * A placeholder of exactly the iframe's box (same width, height, display and margins, never
- * narrower: a phone that zoomed out for a wide iframe must not zoom back, which moves the
- * whole page). It names the service and offers consent to that recipient only (or to the
+ * A placeholder of exactly the iframe's drawn box (same width, height, display and margins;
+ * at most as wide as its container, as the iframe is by `fitFrames`). It names the service and offers consent to that recipient only (or to the
  * category for an iframe without a recipient), or to show it this once without storing
  * anything.
  */
@@ -75,7 +90,7 @@ function placeholder(frame) {
   root.adoptedStyleSheets = [
     baseSheet(),
     styleSheet(
-      `:host{display:${block};width:${frame.offsetWidth}px;height:${frame.offsetHeight}px;margin:${box.margin}}`,
+      `:host{display:${block};width:${frame.offsetWidth}px;max-width:100%;height:${frame.offsetHeight}px;margin:${box.margin}}`,
     ),
   ];
   const showOnce = () => {

@@ -8,14 +8,12 @@ any host is served everywhere within that time.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from cmp import clock, personal
+from cmp.configview import Encoded, banner_view, encode
 from cmp.decisions import provision_rule
 from cmp.joint_use import view as joint_use_view
 from cmp.model import Category, PolicyVersion, Recipient, Site
@@ -136,7 +134,8 @@ def recipient_since(
 
 @dataclass
 class BuiltConfig:
-    """A config document, serialised once, plain and gzip-compressed, with an ETag each."""
+    """A config document, serialised once, plain and gzip-compressed, with an ETag each;
+    ``banner`` is its first-layer view (:mod:`cmp.configview`), encoded the same way."""
 
     site: Site
     categories: list[Category]
@@ -146,6 +145,7 @@ class BuiltConfig:
     etag: str
     texts_hash: str
     sync: int
+    banner: Encoded
 
     @property
     def etag_gzip(self) -> str:
@@ -190,19 +190,20 @@ def render(data: SiteData, lang: str, notice_url: str) -> BuiltConfig:
         since=data.since,
         sync=data.sync,
     )
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
-    etag = hashlib.sha256(body).hexdigest()[:32]
-    # What the visitor was shown: not the links (they name cmp's host) nor the counter.
+    full = encode(doc)
+    # What the visitor was shown: not the links (they name cmp's host) nor the counter. The
+    # full document: the first layer's view is part of it, the settings show the rest.
     shown = {k: v for k, v in doc.items() if k not in ("links", "sync")}
     return BuiltConfig(
         data.site,
         data.categories,
         data.recipients,
-        body,
-        gzip.compress(body, compresslevel=9, mtime=0),
-        etag,
+        full.body,
+        full.gzipped,
+        full.etag,
         digest(shown),
         data.sync,
+        encode(banner_view(doc), "-b", with_brotli=True),
     )
 
 

@@ -5,8 +5,8 @@ server's URL) at ``http://localhost:<port>``, added to the demo site's origins, 
 
 - ``/tp/<name>``: stand-ins for third-party tags, pixels, stylesheets and embeds; every
   request is logged (``hits``), scripts push ``<name>`` onto ``window.demoTags``;
-- ``/own/cmp.js``: the built banner served from the site's own origin (the self-hosted
-  deployment of docs/banner.md).
+- ``/own/cmp.js`` (and ``/own/cmp-settings.js``): the built banner served from the site's
+  own origin (the self-hosted deployment of docs/banner.md).
 
 :func:`hung_port` listens without ever accepting: a cmp host that hangs.
 """
@@ -64,8 +64,9 @@ class SitePages:
                         self.send(b"body{}", "text/css")
                     else:
                         self.send(b"<!doctype html><title>embed</title><p>embed", "text/html")
-                elif path == "/own/cmp.js":
-                    self.send(BUILT.read_bytes(), "text/javascript")
+                elif path in ("/own/cmp.js", "/own/cmp-settings.js"):
+                    # Self-hosted: both built files copied beside each other (docs/banner.md).
+                    self.send((BUILT.parent / path[5:]).read_bytes(), "text/javascript")
                 elif path in pages.pages:
                     self.send(pages.pages[path].encode(), "text/html; charset=utf-8")
                 else:

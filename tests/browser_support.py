@@ -135,6 +135,11 @@ class Visit:
         """A short description of the deepest focused element (through shadow roots)."""
         return str(self.page.evaluate(FOCUSED))
 
+    def wait_focused(self, prefix: str) -> str:
+        """Wait until the focused element's description starts with ``prefix`` (the settings
+        layer opens once its chunk arrived, one request after the click)."""
+        return str(self.wait_until(f"(p) => {FOCUSED}.startsWith(p) && {FOCUSED}", prefix))
+
 
 OPEN_DIALOGS = """
 [...document.querySelectorAll('cmp-banner')]

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+import brotli
 from flask import Flask, Response, request
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -58,6 +59,8 @@ def check(document: dict[str, Any], rule: str, method: str, response: Response) 
         raw = response.get_data()
         if response.headers.get("Content-Encoding") == "gzip":
             raw = gzip.decompress(raw)
+        elif response.headers.get("Content-Encoding") == "br":
+            raw = brotli.decompress(raw)
         body = json.loads(raw)
     except ValueError:
         return [f"{method} {path} {status}: body is not JSON"]

@@ -324,7 +324,8 @@ def test_openapi_check_catches_a_stray_response(app: Flask) -> None:
 
     wrong = Response(json.dumps({"site": "demo"}), mimetype="application/json")
     problems = check(spec(), "/api/v1/sites/<site>/config", "GET", wrong)
-    assert problems and "required property" in problems[0]
+    # the full config or its first-layer view (?view=banner): neither lacks policy_version
+    assert problems and "not valid under any of the given schemas" in problems[0]
     teapot = Response("{}", status=418, mimetype="application/json")
     assert "not documented" in check(spec(), "/api/v1/sites/<site>/config", "GET", teapot)[0]
 
@@ -345,3 +346,28 @@ def test_public_posts_are_rate_limited_per_ip_and_site(store_url: str) -> None:
     )
     assert other_ip.status_code == 201
     app.extensions["cmp.store"].close()
+
+
+def test_config_banner_view_is_the_first_layer_subset_in_brotli(app: Flask) -> None:
+    """``?view=banner``: no category description, no settings-only recipient fields or
+    texts, the facts of linking recipients kept; brotli-encoded when accepted, with its own
+    ETag; an unknown view is a 400."""
+    import brotli
+
+    client = app.test_client()
+    full = client.get("/api/v1/sites/demo/config?lang=ja").get_json()
+    resp = client.get("/api/v1/sites/demo/config?lang=ja&view=banner",
+                      headers={"Accept-Encoding": "gzip, br"})  # fmt: skip
+    assert resp.headers["Content-Encoding"] == "br" and resp.headers["ETag"].endswith('-b-br"')
+    view = json.loads(brotli.decompress(resp.data))
+    assert view["policy_version"] == full["policy_version"] and "joint_use" not in view
+    assert all("description" not in c for c in view["categories"])
+    assert [r["key"] for r in view["recipients"]] == [r["key"] for r in full["recipients"]]
+    for r in view["recipients"]:
+        assert "policy_url" not in r and ("items" in r) == r["links_personal_data"]
+    assert "save" not in view["texts"]
+    assert view["texts"]["accept_all"] == full["texts"]["accept_all"]
+    assert len(resp.data) < len(client.get("/api/v1/sites/demo/config?lang=ja",
+                                           headers={"Accept-Encoding": "gzip"}).data)  # fmt: skip
+    bad = client.get("/api/v1/sites/demo/config?view=settings")
+    assert bad.status_code == 400 and bad.get_json()["code"] == "invalid_view"

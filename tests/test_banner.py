@@ -203,7 +203,7 @@ def test_keyboard_only(visit: Visit, live_server: Any, read_key: str) -> None:
             break
         page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    assert visit.focused().startswith("h2:設定")
+    visit.wait_focused("h2:設定")
     page.keyboard.press("Escape")  # settings opened from the first layer: back to it
     assert visit.focused().startswith("h2:Cookie等の利用について")
     for _ in range(10):
@@ -234,7 +234,7 @@ def test_keyboard_only(visit: Visit, live_server: Any, read_key: str) -> None:
     link = page.locator("header [data-cmp-open]")
     link.focus()
     page.keyboard.press("Enter")
-    assert visit.focused().startswith("h2:設定")
+    visit.wait_focused("h2:設定")
     page.keyboard.press("Escape")
     assert not visit.banner_open()
     assert visit.focused().startswith("a:Cookie設定")

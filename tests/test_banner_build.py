@@ -39,5 +39,5 @@ def test_source_has_no_eval_inline_style_or_html() -> None:
 
 
 def test_every_source_module_says_what_it_is() -> None:
-    for path in sorted(SOURCE.glob("*.js")) + [SOURCE / "style.css", SOURCE / "build.mjs"]:
+    for path in sorted(SOURCE.glob("*.js")) + sorted(SOURCE.glob("*.css")) + [SOURCE / "build.mjs"]:
         assert path.read_text().lstrip().startswith("/*"), f"{path.name} has no header comment"

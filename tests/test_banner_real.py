@@ -494,4 +494,5 @@ def test_esc_keeps_the_first_layer_and_enter_opens_settings(visit: Visit) -> Non
     )
     visit.page.locator("#opener").focus()
     visit.page.keyboard.press("Enter")
-    assert visit.page.get_by_role("dialog", name="設定").is_visible()
+    # the settings layer opens once its chunk arrived (one request after the key press)
+    visit.page.get_by_role("dialog", name="設定").wait_for(state="visible")

@@ -15,6 +15,7 @@ app = create_app({"TESTING": True, "SECRET_KEY": "x" * 20, "STORE_URL": sys.argv
 client = app.test_client()
 js = client.get("/cmp.js")
 assert js.status_code == 200 and b"data-site" in js.data, js.status_code
+assert client.get("/cmp-settings.js").status_code == 200  # the settings layer beside it
 print(cmp.__file__)
 """
 

@@ -167,6 +167,28 @@ def test_9b_no_layout_shift_on_a_390px_phone(dealer: Callable[..., Dealer]) -> N
     assert shift <= 0.01, shifts
 
 
+def test_9b_banner_fits_a_390px_phone_beside_a_480px_embed(
+    dealer: Callable[..., Dealer],
+) -> None:
+    """The same phone page with the async embed and a 480 px video: the blocked iframe and
+    its placeholder are capped at their container by the banner's adopted stylesheet (CSS
+    only), so the page is never wider than the screen and every button of the first layer
+    and of the settings is on the screen and reachable (review finding of issue 10)."""
+    visitor = dealer("safari_iphone", **PHONE)
+    visitor.goto("/")
+    visitor.banner()
+    visitor.settle()
+    first = visitor.page.evaluate(BUTTONS_ON_SCREEN)
+    visitor.page.evaluate("cmp.open()")
+    visitor.page.get_by_role("dialog", name="設定").wait_for(state="visible")
+    visitor.page.wait_for_timeout(300)
+    settings = visitor.page.evaluate(BUTTONS_ON_SCREEN)
+    off = [b for b in first + settings if not (b[1] and b[2])]
+    assert len(first) >= 3 and len(settings) >= 3 and off == [], (first, settings)
+    wide = visitor.page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert wide <= 0, f"the page is {wide} px wider than the screen"
+
+
 def test_10_decision_answer_has_no_retry_after_and_config_is_compressed(
     dealer: Callable[..., Dealer],
 ) -> None:

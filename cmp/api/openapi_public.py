@@ -8,11 +8,20 @@ applies :func:`extend` to its document.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 # One way to write a schema reference and the problem answers, shared with the keyed API.
 from cmp.api.openapi_provision import SIGNED, SITE, _problems, _ref
+from cmp.configview import RECIPIENT_FIELDS, VIEWS
 
+_VIEW = {
+    "name": "view",
+    "in": "query",
+    "schema": {"enum": list(VIEWS)},
+    "description": "banner: only what the first layer shows (a first visit's request); "
+    "full (default): the whole document, fetched when the visitor opens the settings",
+}
 _SYNC = {
     "type": "integer",
     "minimum": 0,
@@ -73,6 +82,22 @@ def extend(schemas: dict[str, Any], paths: dict[str, Any]) -> None:
         "minimum": 1,
         "description": "the lowest published policy version from which, up to the current "
         "one, this recipient is listed unchanged in its material fields",
+    }
+    # ?view=banner: the first layer's subset (cmp.configview): fewer fields, same shapes.
+    banner = copy.deepcopy(config)
+    banner["properties"]["categories"] = {"type": "array", "items": _ref("BannerCategory")}
+    banner["properties"]["recipients"] = {"type": "array", "items": _ref("BannerRecipient")}
+    schemas["BannerConfig"] = banner
+    category = copy.deepcopy(schemas["Category"])
+    category["required"] = [k for k in category["required"] if k != "description"]
+    schemas["BannerCategory"] = category
+    listed = copy.deepcopy(recipient)
+    listed["required"] = list(RECIPIENT_FIELDS)
+    schemas["BannerRecipient"] = listed
+    get = paths["/api/v1/sites/{site}/config"]["get"]
+    get["parameters"].append(_VIEW)
+    get["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "anyOf": [_ref("Config"), _ref("BannerConfig")]
     }
     result = schemas["DecisionResult"]
     result["properties"]["sync"] = _SYNC

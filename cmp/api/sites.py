@@ -4,6 +4,10 @@ The document is serialised and gzip-compressed once per built config (:func:`cmp
 render`), never per request. The two bodies are two representations, so each has its own
 strong ETag (``"<hash>"`` and ``"<hash>-gz"``), answers ``Vary: Accept-Encoding``, and a
 conditional request matches the tag of the representation it would get.
+
+``?view=banner`` answers the first-layer view (:mod:`cmp.configview`), what a first visit
+needs before the banner shows, also brotli-encoded (``"<hash>-b-br"``); without it, the full
+document (the settings layer fetches it).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 from flask import Response, request
 
 from cmp.api import bp, cors, site_config
+from cmp.api.problems import Problem
+from cmp.configview import VIEWS, Encoded
 from cmp.model import LANGS
 
 
@@ -23,16 +29,19 @@ def _lang() -> str:
 @bp.route("/sites/<site>/config", methods=["GET"], provide_automatic_options=False)
 def config(site: str) -> Response:
     """Return the site config in the asked language; 304 when the ETag still matches."""
+    view = request.args.get("view", "full")
+    if view not in VIEWS:
+        raise Problem(400, "invalid_view", f"view must be one of {', '.join(VIEWS)}")
     built = site_config(site, _lang())
     cors.require_origin(built)
-    zipped = request.accept_encodings["gzip"] > 0
-    etag = built.etag_gzip if zipped else built.etag
+    doc = built.banner if view == "banner" else Encoded(built.body, built.gzipped, built.etag)
+    body, encoding, etag = doc.pick(lambda name: request.accept_encodings[name] > 0)
     if request.if_none_match and request.if_none_match.contains(etag):
         resp = Response(status=304)
     else:
-        resp = Response(built.gzipped if zipped else built.body, mimetype="application/json")
-        if zipped:
-            resp.headers["Content-Encoding"] = "gzip"
+        resp = Response(body, mimetype="application/json")
+        if encoding:
+            resp.headers["Content-Encoding"] = encoding
     resp.set_etag(etag)
     resp.vary.add("Accept-Encoding")
     resp.headers["Cache-Control"] = "no-cache"

@@ -2,11 +2,12 @@
 
 ``GET /cmp.js`` serves ``static/cmp.js`` with an ETag, a short public cache lifetime and a
 brotli body (``static/cmp.js.br``, built beside it) or a gzip body when the client accepts
-it. ``/demo`` is a sample shop page that embeds the banner the way DESIGN.md's embed
-contract says, with sample analytics and targeting tags, a blocked
-iframe and a settings link; ``/demo/csp`` is the same page under a strict Content Security
-Policy. The sample tags, the iframe and the tracking pixel are served by cmp itself under
-``/demo/...`` so that tests can see every request they cause.
+it; ``GET /cmp-settings.js`` serves the settings layer it loads the same way. ``/demo`` is
+a sample shop page that embeds the banner the way DESIGN.md's embed contract says, with
+sample analytics and targeting tags, a blocked iframe and a settings link; ``/demo/csp`` is
+the same page under a strict Content Security Policy. The sample tags, the iframe and the
+tracking pixel are served by cmp itself under ``/demo/...`` so that tests can see every
+request they cause.
 """
 
 from __future__ import annotations
@@ -95,6 +96,12 @@ def serve_asset(name: str, mimetype: str) -> Response:
 def banner() -> Response:
     """The banner script."""
     return serve_asset("cmp.js", "text/javascript")
+
+
+@bp.route("/cmp-settings.js")
+def banner_settings() -> Response:
+    """The banner's settings layer, loaded by cmp.js when the visitor opens the settings."""
+    return serve_asset("cmp-settings.js", "text/javascript")
 
 
 #: The banner's first-layer layouts and themes the demo page can show (``?layout=&theme=``).

@@ -126,8 +126,9 @@ def _handler(web: Web) -> type[BaseHTTPRequestHandler]:
             status, ctype, body = 404, "text/plain", b"not found"
             if host in DEALER_HOSTS and path in PAGES:
                 status, ctype, body = 200, TYPES[".html"], web.page(PAGES[path], query)
-            elif host in DEALER_HOSTS and path == "/assets/cmp.js":
-                status, ctype, body = 200, TYPES[".js"], CMP_JS.read_bytes()
+            elif host in DEALER_HOSTS and path in ("/assets/cmp.js", "/assets/cmp-settings.js"):
+                # Self-hosted: both built files copied beside each other (docs/banner.md).
+                status, ctype, body = 200, TYPES[".js"], (CMP_JS.parent / path[8:]).read_bytes()
             elif host == "px.a8.net" or path in ("/tr", "/g/collect") or path.endswith("/px"):
                 status, ctype, body = 200, "image/gif", GIF
             else:
