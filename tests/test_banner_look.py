@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 pytest.register_assert_rewrite("tests.browser_support")
 from tests.browser_support import Visit, new_visit  # noqa: E402
@@ -93,8 +93,9 @@ def test_first_layer_reads_on_a_phone(browser: Browser, live_server: Any) -> Non
         scroll.evaluate("e => e.scrollTo(0, e.scrollHeight)")
         assert dialog.get_by_text("提供先が講ずる措置").is_visible()
         # The page above the sheet stays usable (a non-blocking first layer).
+        # The settings layer is a chunk loaded on demand: wait for it, as a visitor would.
         visit.page.locator("header [data-cmp-open]").click()
-        assert visit.page.get_by_role("dialog", name="設定").is_visible()
+        expect(visit.page.get_by_role("dialog", name="設定")).to_be_visible()
     finally:
         visit.context.close()
 
