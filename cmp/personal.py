@@ -15,7 +15,8 @@ provision check naming such identifiers takes its own route:
   address: Rule 20 asks for the items provided); one call does not mix these with cookie
   ids;
 - the banner and the notice page list the hashed e-mail among such a recipient's items, so
-  the screen where the person consents says what is handed over (LAW.md §6).
+  the screen where the person consents says what is handed over (APPI Art. 27: the person
+  consents to a provision they can see; docs/provision.md, "Which article each field serves").
 """
 
 from __future__ import annotations

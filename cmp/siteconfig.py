@@ -67,7 +67,7 @@ def public_config(
     since: dict[str, int] | None = None,
     sync: int = 0,
 ) -> dict[str, Any]:
-    """Return the config document of DESIGN.md for one language.
+    """Return the config document (docs/banner.md, docs/api.md) for one language.
 
     ``since`` maps recipient keys to the first policy version of their unchanged run (see
     :func:`recipient_since`; a recipient missing from it is new: the current version);

@@ -272,7 +272,7 @@ def test_retention_until_arithmetic() -> None:
     assert provision.retention_until(start, 10**12) == last
 
 
-def test_a_non_ascii_digit_limit_is_a_422_not_a_500(client: FlaskClient, api_key) -> None:  # noqa: ANN001
+def test_a_non_ascii_digit_limit_is_a_422_not_a_500(client: FlaskClient, api_key) -> None:
     """``limit=²`` (from the review of issue 12): "²".isdigit() is true, int() refuses it."""
     resp = client.get(
         "/api/v1/sites/demo/provision-records?limit=%C2%B2",

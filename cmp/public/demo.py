@@ -3,7 +3,7 @@
 ``GET /cmp.js`` serves ``static/cmp.js`` with an ETag, a short public cache lifetime and a
 brotli body (``static/cmp.js.br``, built beside it) or a gzip body when the client accepts
 it; ``GET /cmp-settings.js`` serves the settings layer it loads the same way. ``/demo`` is
-a sample shop page that embeds the banner the way DESIGN.md's embed contract says, with
+a sample shop page that embeds the banner as docs/banner.md's embedding section says, with
 sample analytics and targeting tags, a blocked iframe and a settings link; ``/demo/csp`` is
 the same page under a strict Content Security Policy. The sample tags, the iframe and the
 tracking pixel are served by cmp itself under ``/demo/...`` so that tests can see every
