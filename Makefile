@@ -7,7 +7,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench system-deps install clean build build-check
+.PHONY: run test lint bench screenshots system-deps install clean build build-check
 
 # The banner: banner/*.js + banner/*.css -> static/cmp.js and static/cmp-settings.js (the settings
 # layer it loads when opened) by esbuild (npm, package-lock.json).
@@ -70,6 +70,10 @@ lint: $(STAMP)
 
 test: system-deps $(STAMP) static/cmp.js lint
 	$(BIN)/pytest -q
+
+# The admin console's screenshots in docs/screenshots/ (a test run writes them to a temporary folder).
+screenshots: system-deps $(STAMP) static/cmp.js
+	CMP_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_admin_browser.py
 
 bench: system-deps $(STAMP)
 	$(BIN)/python -m bench
