@@ -140,15 +140,28 @@ def method(recipient: Recipient, personal_data: bool = False) -> str:
     return DECLARATION if recipient.consent_method == DECLARATION else "proxy"
 
 
+def _days(first: str, last: str) -> tuple[str, str]:
+    """A period of JST days as a record writes it (ja, en)."""
+    if first == last:
+        return first, first
+    return f"{first}〜{last}", f"{first} to {last}"
+
+
 def stated_consent(
-    text: str, allowed: int, how: str, planned: tuple[str, str] | None = None
+    text: str,
+    allowed: int,
+    how: str,
+    planned: tuple[str, str] | None = None,
+    begun: tuple[str, str] | None = None,
 ) -> str:
     """The record's consent confirmation as the outcome allows it to be stated.
 
     A check that allowed no one confirmed no consent: the record says nothing is provided
     and names the method ``how`` (a key of :data:`METHODS`) without claiming a result. A
     check made before its period begins (``planned``: first and last JST day) says the
-    provision is planned, so that nothing reads as a provision that already happened.
+    provision is planned, so that nothing reads as a provision that already happened. A
+    check made after its period began (``begun``) says so: Rule 26 asks for confirmation
+    before providing, and the record must not read as one made beforehand.
     """
     if allowed == 0:
         ja, en = METHODS.get(how, METHODS["proxy"])
@@ -158,12 +171,18 @@ def stated_consent(
             f" of those checked ({en}), so nothing is provided."
         )
     if planned:
-        first, last = planned
-        days = first if first == last else f"{first}〜{last}"
-        days_en = first if first == last else f"{first} to {last}"
+        days, days_en = _days(*planned)
         return (
             f"{text} 提供前の確認（提供予定期間: {days}、日本時間）。 / Checked before the"
             f" planned provision ({days_en}, Japan time)."
+        )
+    if begun:
+        days, days_en = _days(*begun)
+        return (
+            f"{text} 確認は提供期間（{days}、日本時間）の開始後に行った（同意が期間の開始前に与え"
+            f"られたことは受領証により確認した）。 / The check was made after the period began"
+            f" ({days_en}, Japan time); the receipts show the consents were given before it"
+            " began."
         )
     return text
 

@@ -11,6 +11,7 @@ can claim neither. An exemption changes what the notice says, so it is a materia
 
 from __future__ import annotations
 
+from cmp import foreign
 from cmp.model import Category, Recipient
 
 NECESSARY, FIRST_PARTY = "necessary", "first_party"
@@ -33,8 +34,12 @@ def problem(
     links_personal_data: bool,
     category: Category | None,
     operator_itself: bool,
+    third_party: bool = False,
 ) -> str | None:
-    """Return the message key saying why ``exemption`` cannot be claimed, or None."""
+    """Return the message key saying why ``exemption`` cannot be claimed, or None.
+
+    ``third_party``: the recipient is known to be someone else than the operator (a third
+    party abroad on an Art. 28 route, or a joint user): never "sent to this site only"."""
     if not exemption:
         return None
     if exemption not in EXEMPTIONS:
@@ -47,9 +52,18 @@ def problem(
         return "err_exempt_analytics"
     if exemption == NECESSARY and not (category is not None and category.required):
         return "err_exempt_not_required"
+    if exemption == FIRST_PARTY and third_party:
+        return "err_exempt_third_party"
     if exemption == FIRST_PARTY and not operator_itself:
         return "err_exempt_not_operator"
     return None
+
+
+def third_party(recipient: Recipient) -> bool:
+    """True if the registry shows ``recipient`` is not the operator: a route abroad (a
+    外国にある第三者, Art. 28) or a joint user (another company)."""
+    abroad = foreign.route(recipient) in (foreign.EQUIVALENT, foreign.SYSTEM, foreign.CONSENT)
+    return abroad or recipient.joint_user
 
 
 def standing(recipient: Recipient, category: Category | None) -> str:
@@ -61,6 +75,7 @@ def standing(recipient: Recipient, category: Category | None) -> str:
         links_personal_data=recipient.links_personal_data,
         category=category,
         operator_itself=True,
+        third_party=third_party(recipient),
     )
     return "" if found else recipient.exemption
 

@@ -41,6 +41,14 @@ def legal_gate(
             "foreign_route_missing",
             f"{recipient.key} {where} and no Art. 28 route registered: complete it in the admin",
         )
+    abroad = route in (foreign.SYSTEM, foreign.CONSENT)
+    if abroad and foreign.in_japan(recipient.country):
+        # Saved before the console refused it: a record would call Japan a foreign country.
+        raise ProvisionError(
+            "foreign_route_in_japan",
+            f"{recipient.key} is in Japan but registered on a route for a third party abroad:"
+            " correct it in the admin",
+        )
     if confirmation.no_link_reason_missing(recipient):
         raise ProvisionError(
             "no_link_reason_missing",

@@ -18,7 +18,11 @@ history") says what the list contains, not what it is limited to; 「…を始�
 「…とか」 and a trailing 「…」 leave it open; and an item whose head is a bare 「情報」 described
 only by who holds it or whom it concerns (「当社が取得した情報」「お客様に関する情報」, "info we
 hold", "all of your data") names no information at all. An inclusion inside brackets after
-a named item (「閲覧履歴（検索語を含む）」) narrows that item and is accepted.
+a named item (「閲覧履歴（検索語を含む）」) narrows that item and is accepted. So is a bare
+「情報」 defined by the company, by need, by an indefinite or a cross-reference (「当社所定の
+情報」「サービスに必要な情報」「任意の情報」「上記以外の情報」, "necessary data", "some
+information"): they name nothing. 「他の」 "other" naming other places (「他のサイトでの閲覧履歴」,
+"pages visited on other sites") is specific and accepted; 「その他の…」 "other data" is not.
 """
 
 from __future__ import annotations
@@ -61,6 +65,12 @@ _JA_ANYWHERE = (
     "さまざま",
     "種々",
     "多様な",
+    # second lawyer review: "for example", "not limited to"
+    "例えば",
+    "たとえば",
+    "に限らず",
+    "に限らない",
+    "に限られない",
 )
 #: Open-ended Japanese wording found by pattern, not by a fixed word.
 _JA_OPEN = (
@@ -76,6 +86,18 @@ _JA_OPEN = (
         r"(?:した|する|している|された|される|できる|可能な)"
         r"(?:全ての|すべての|全)?(?:情報|データ|もの|内容)$"
     ),
+    # a bare 情報/データ defined by the company, by need, by an indefinite or a cross-reference:
+    # 「当社所定の情報」「サービスに必要な情報」「任意の情報」「上記以外の情報」 (not 「必要な商品の
+    # 在庫数」: the head is named there)
+    re.compile(
+        r"(?:定める|定めた|所定の|指定する|指定した|必要な|必要とする|必要と(?:判断|認め)(?:する|た)"
+        r"|任意の|何らかの|いずれかの|ある種の|一部の|特定の|上記の|前記の|下記の|以下の|以外の"
+        r"|適切な|所要の)(?:全ての|すべての)?(?:情報|データ|もの|内容|事項)$"
+    ),
+    # add-on information: 「付帯情報」「追加情報」 (「付随情報」 is refused above)
+    re.compile(r"(?:付帯|付加|追加|補足|周辺|派生|付属)(?:する|的な|の)?(?:情報|データ)$"),
+    # 「閲覧履歴を中心とした情報」; 「その外」 (=その他; not 「その外部…」)
+    re.compile(r"を中心と(?:する|した|して)|を中心に|その外(?!部)"),
     # a bare 情報/データ described only by whom it concerns: 「お客様に関する情報」
     re.compile(
         r"(?:お客様|お客さま|利用者|ユーザー?|本人|会員|顧客|あなた|閲覧者|訪問者|個人|皆様)"
@@ -88,6 +110,18 @@ _INCLUDE = re.compile(
     r"含(?:む|め|みます|まれる)"
     r"|(?<![a-z0-9])(?:includ(?:e|es|ing)|incl\.?|inclusive of)(?![a-z0-9])",
     re.IGNORECASE,
+)
+#: 「他の」「ほかの」 naming other *places* (「他のサイトでの閲覧履歴」 is as specific as
+#: 「他社サイトでの閲覧履歴」); 「その他の…」 stays refused.
+_OTHER_PLACE = re.compile(
+    r"(?<!その)(?:他|ほか)の(?=(?:ウェブ|web|Web|WEB)?(?:サイト|ページ|アプリ|サービス|事業者|会社|企業"
+    r"|ドメイン|端末|デバイス|ブラウザ))"
+)
+#: English nouns of places and parties that "other" may name specifically ("pages visited on
+#: other sites"), unlike "other data".
+_PLACES = (
+    r"(?:web ?)?(?:sites?|websites?|pages?|apps?|applications?|services?|companies|domains?"
+    r"|devices?|browsers?)"
 )
 #: A bracketed remark after a named item: 「閲覧履歴（検索語を含む）」 narrows 閲覧履歴.
 _REMARK = re.compile(r"(?<=\S)\s*[(（\[【][^()（）\[\]【】]*[)）\]】]")
@@ -104,7 +138,8 @@ _EN_PHRASES = (
     r"and so forth",
     r"and the like",
     r"or the like",
-    r"(?:and )?others?",
+    r"(?:and )?others",
+    r"other(?! " + _PLACES + r"(?![a-z0-9]))",
     r"(?:and|or) more",
     r"among others",
     r"such as",
@@ -128,6 +163,16 @@ _EN_PHRASES = (
     r"(?:all )?kinds of",
     r"for (?:example|instance)",
     r"e\.g",
+    # second lawyer review
+    r"&\s?c",
+    r"et\s?cetera",
+    r"et al",
+    r"and (?:whatnot|stuff|the rest)",
+    r"(?:&|\+|plus) ?more",
+    r"(?:additional|associated|relevant|pertinent|certain|some|necessary|required|needed|extra"
+    r"|further|supplementary|applicable|such) (?:data|information|info|details)",
+    r"(?:data|information|info|details) (?:that is |which is )?(?:necessary|needed|required)",
+    r"what (?:we|you|the company)",
 )
 _EN = re.compile(r"(?<![a-z0-9])(?:" + "|".join(_EN_PHRASES) + r")(?![a-z0-9])", re.IGNORECASE)
 #: An item that is nothing but a generic noun names no information in particular.
@@ -151,6 +196,20 @@ _GENERIC = frozenset(
         "user information",
         "customer data",
         "history",
+        # second lawyer review
+        "記録",
+        "内容",
+        "もの",
+        "事項",
+        "personal info",
+        "personal details",
+        "user info",
+        "user details",
+        "customer info",
+        "customer information",
+        "customer details",
+        "pii",
+        "personally identifiable information",
     }
 )
 
@@ -162,7 +221,8 @@ def normal(text: str) -> str:
 
 def vague_word(item: str) -> str | None:
     """Return the word that makes ``item`` unspecific, or None when it is specific."""
-    text = normal(item)
+    # 「他のサイト」 names other places, not other information: out of the way of 「他」「ほか」.
+    text = _OTHER_PLACE.sub("□", normal(item))
     lowered = text.lower()
     if lowered.rstrip(".").strip() in _GENERIC:
         return text

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from cmp.decisions import ProvisionRule
 from cmp.model import Recipient
 
 #: Identifier types that are personal data for the operator.
@@ -82,6 +83,14 @@ def rule_recipient(recipient: Recipient) -> Recipient:
     """The recipient as the verdict sees it on the personal-data route: consent by name on
     cmp's own screen is required (no declaration stands in for Art. 27 consent here)."""
     return replace(recipient, links_personal_data=True, consent_method="")
+
+
+def rule_of(rule: ProvisionRule) -> ProvisionRule:
+    """The provision rule on the personal-data route: consent to the recipient by name,
+    never a declaration. The rule's versions still come from comparing the registered
+    recipient with each published snapshot (comparing :func:`rule_recipient` would find
+    every version changed for a recipient registered with a declaration, or not linking)."""
+    return replace(rule, links_personal_data=True, by_declaration=False)
 
 
 def consent_text(recipient: Recipient) -> str:

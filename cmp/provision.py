@@ -84,22 +84,38 @@ def retention_until(last: datetime, days: int) -> str:
         return clock.iso(_LAST)
 
 
-def _rule(store: Storage, site: str, recipient: Recipient, versions: set[int], cache: dict):
+def _rule(
+    store: Storage,
+    site: str,
+    recipient: Recipient,
+    versions: set[int],
+    cache: dict,
+    personal_data: bool = False,
+):
     missing = [v for v in versions if v not in cache]
     for version in missing:
         policy = store.get_policy(site, version)
         cache[version] = policy.snapshot if policy else {}
-    return decisions.provision_rule(recipient, cache)
+    rule = decisions.provision_rule(recipient, cache)
+    return personal.rule_of(rule) if personal_data else rule
 
 
 def verdicts(
-    store: Storage, site: Site, recipient: Recipient, raw_ids: Sequence[str], now: int
+    store: Storage,
+    site: Site,
+    recipient: Recipient,
+    raw_ids: Sequence[str],
+    now: int,
+    personal_data: bool = False,
 ) -> tuple[dict[str, str | None], dict[str, int]]:
-    """Return ``(verdict per raw id, receipt seq behind each allowed id)``."""
+    """Return ``(verdict per raw id, receipt seq behind each allowed id)``; with
+    ``personal_data``, by the personal-data route's rule (:func:`cmp.personal.rule_of`)."""
     summaries = store.get_consent_summaries(site.key, raw_ids)
     snapshots: dict[int, Any] = {}
     versions = {s.choice.policy_version for s in summaries if s is not None}
-    rule = _rule(store, site.key, recipient, versions | {site.policy_version}, snapshots)
+    rule = _rule(
+        store, site.key, recipient, versions | {site.policy_version}, snapshots, personal_data
+    )
     out: dict[str, str | None] = {}
     seqs: dict[str, int] = {}
     memo: dict[tuple[int, bool], tuple[str | None, bool]] = {}
@@ -132,7 +148,7 @@ def verdicts(
         ]
         versions = {b.policy_version for b in bases if b is not None} - set(snapshots)
         if versions:
-            rule = _rule(store, site.key, recipient, versions, snapshots)
+            rule = _rule(store, site.key, recipient, versions, snapshots, personal_data)
         for (raw, summary), basis, history in zip(later, bases, histories, strict=True):
             if not decisions.ever_decided(history, summary.seq):
                 # Opt-outs alone (states written before they were put under no version
@@ -219,10 +235,15 @@ def check(
     links = store.resolve_alias_links(site.key, pairs) if pairs else []
     alias_raws = [link.visitor_id if link else None for link in links]
     raw_ids = list(dict.fromkeys(r for r in raws + alias_raws if r is not None))
-    found, seqs = verdicts(store, site, judged, raw_ids, int(moment.timestamp()))
+    # The registered recipient is compared with what each version showed; the personal-data
+    # route then asks for consent by name on cmp's own screen (personal.rule_of).
+    on_personal = route == personal.PERSONAL_DATA
+    found, seqs = verdicts(store, site, recipient, raw_ids, int(moment.timestamp()), on_personal)
     periods.apply_period(store, site.key, found, seqs, provided_from, moment)
+    periods.apply_expiry(store, site.key, found, seqs, provided_to, moment)
     result = CheckResult(record=_record(site, recipient, items, moment, created_by))
-    result.record.foreign_info_confirmation = confirmation.foreign_text(recipient, last_check)
+    # ``judged``: on the personal-data route no declaration stands for what was shown.
+    result.record.foreign_info_confirmation = confirmation.foreign_text(judged, last_check)
     result.record.consent_confirmation += joint_use.record_note(site, recipient)
     allowed, denied = result.allowed.append, result.denied.append
     provided: set[str] = set()
@@ -263,11 +284,14 @@ def check(
     record.provided_to = provided_to or when
     record.first_day, record.last_day = jst.day(record.provided_from), jst.day(record.provided_to)
     planned = clock.parse(record.provided_from) > moment
+    begun = clock.parse(record.provided_from) < moment
+    days = (record.first_day, record.last_day)
     record.consent_confirmation = confirmation.stated_consent(
         record.consent_confirmation,
         record.allowed_count,
         confirmation.method(recipient, route == personal.PERSONAL_DATA),
-        (record.first_day, record.last_day) if planned else None,
+        days if planned else None,
+        days if begun else None,
     )
     last = max(moment, clock.parse(record.provided_to))
     record.retention_until = retention_until(last, retention_days)

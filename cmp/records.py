@@ -31,7 +31,11 @@ COLUMNS = (
     ("recipient_address", "提供先の住所", "Recipient address"),
     ("recipient_representative", "提供先の代表者の氏名", "Recipient representative"),
     ("recipient_country", "提供先の所在国", "Recipient country"),
-    ("items", "個人関連情報の項目", "Items"),
+    # One column for both kinds (the kind column says which): an Art. 29 record's items are
+    # personal data, never headed as 個人関連情報.
+    ("items", "提供する情報の項目（個人関連情報又は個人データ）", "Items"),
+    # Rule 20(1): an Art. 29 record names the people provided (empty for a PRI record).
+    ("identified", "本人を特定するに足りる事項（個人データの提供）", "Persons identified"),
     ("purpose", "提供先の利用目的", "Purpose"),
     ("consent_confirmation", "本人の同意の確認（方法）", "Consent confirmation"),
     ("foreign_info_confirmation", "外国提供に係る情報提供の確認", "Foreign information"),
@@ -66,6 +70,12 @@ _ITEM_SEP = {"ja": "、", "en": "; "}
 _KINDS = {
     "pri": ("個人関連情報の提供（法第31条・確認記録）", "PRI provision (Art. 31)"),
     "personal_data": ("個人データの第三者提供（法第29条・提供記録）", "Personal data (Art. 29)"),
+    # A recipient that does not link: Art. 31 does not apply (the record says why), so the
+    # record is kept of the check, not as the Rule 28 record.
+    "pri_no_link": (
+        "個人関連情報の提供（法第31条の適用なし・確認の記録）",
+        "PRI provision (Art. 31 not applicable; record of the check)",
+    ),
 }
 
 
@@ -74,12 +84,18 @@ def headers(columns: tuple[tuple[str, str, str], ...], lang: str) -> list[str]:
     return [ja if lang == "ja" else en for _, ja, en in columns]
 
 
+def _kind(record: ProvisionRecord) -> str:
+    if record.kind in _KINDS and record.kind != "pri":
+        return record.kind
+    return "pri" if record.recipient.get("links_personal_data", True) else "pri_no_link"
+
+
 def row(record: ProvisionRecord, lang: str = "ja") -> dict[str, Any]:
     """Return one record as a flat row keyed by :data:`COLUMNS`."""
     recipient = record.recipient
     return {
         "record_id": record.record_id,
-        "kind": _KINDS.get(record.kind, _KINDS["pri"])[0 if lang == "ja" else 1],
+        "kind": _KINDS[_kind(record)][0 if lang == "ja" else 1],
         "created_at": record.created_at,
         "provided_from": record.provided_from,
         "provided_to": record.provided_to,
@@ -91,6 +107,7 @@ def row(record: ProvisionRecord, lang: str = "ja") -> dict[str, Any]:
         "recipient_representative": recipient.get("representative", ""),
         "recipient_country": recipient.get("country", ""),
         "items": _ITEM_SEP.get(lang, "; ").join(record.items),
+        "identified": " ".join(f"{kind}:{value}" for kind, value in record.identified),
         "purpose": record.purpose,
         "consent_confirmation": record.consent_confirmation,
         "foreign_info_confirmation": record.foreign_info_confirmation,
@@ -166,8 +183,9 @@ def parse_csv(text: str, columns: tuple[tuple[str, str, str], ...] = COLUMNS) ->
     return [dict(zip(keys, (csvsafe.restore(v) for v in line), strict=True)) for line in reader]
 
 
-#: What a disclosure to one person leaves out: other people's counts and cmp's key ids.
-_NOT_FOR_PERSON = ("allowed_count", "denied_count", "created_by")
+#: What a disclosure to one person leaves out: other people's counts, cmp's key ids, and the
+#: identifiers of everyone an Art. 29 record names (other people's hashed e-mails).
+_NOT_FOR_PERSON = ("allowed_count", "denied_count", "created_by", "identified")
 #: CSV columns of a disclosure to one person (Art. 33(5)).
 PERSON_COLUMNS = tuple(c for c in COLUMNS if c[0] not in _NOT_FOR_PERSON) + VISITOR_COLUMNS
 

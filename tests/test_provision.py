@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import BadSignature, Signer
 
-from cmp import clock, consents, ids, lookup
+from cmp import clock, consents, ids, jst, lookup
 from cmp.ids import Verifier
 from cmp.siteconfig import publish_policy
 from tests.conftest import SECRET
@@ -251,22 +251,25 @@ def test_limits_and_bad_requests(app: Flask, client: FlaskClient, api_key) -> No
 def test_provision_period_sets_the_record_dates(app: Flask, client: FlaskClient, api_key) -> None:
     vid = decide(client, {"targeting": True}, {"dmp-partner": True})
     today = clock.now()
+    # Within the consent's lifetime (a period may not outlast it: cmp/periods.py).
+    last = (jst.today() + timedelta(days=300)).isoformat()
     resp = check(
         client,
         api_key("provision"),
         "dmp-partner",
         [vid],
         provided_from=clock.iso(today + timedelta(days=1)),
-        provided_to="2099-01-31",
+        provided_to=last,
     )
     body = resp.get_json()
     assert resp.status_code == 200 and body["allowed"] == body["lookup_ids"]  # the one id given
     record = app.extensions["cmp.store"].query_provision_records("demo")[0]
     assert record.provided_from == clock.iso(today + timedelta(days=1))
-    # Days are Japanese calendar days: 2099-01-31 begins at 00:00 JST.
-    assert record.provided_to == "2099-01-30T15:00:00Z" and record.last_day == "2099-01-31"
+    # Days are Japanese calendar days: the last day begins at 00:00 JST.
+    assert record.provided_to == clock.iso(jst.day_start(last)) and record.last_day == last
     # Batch records are kept for three years after the last provision.
-    assert "2102-01-30T15:00:00Z" <= record.retention_until <= "2102-02-01T00:00:00Z"
+    kept = clock.parse(record.retention_until) - jst.day_start(last)
+    assert timedelta(days=3 * 365) <= kept <= timedelta(days=3 * 366)
 
 
 @given(text=st.text(max_size=60) | st.from_regex(r"[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{27}"))

@@ -160,6 +160,18 @@ LAW: dict[str, tuple[str, str]] = {
         "選べます。",
         "'Sent back to this site only' needs your confirmation that you are the recipient.",
     ),
+    "err_exempt_third_party": (
+        "外国にある第三者や共同利用者は当サイトの運営者自身ではないため、「当サイトにのみ送信"
+        "される識別子」にはできません。",
+        "A third party abroad or a joint user is not this site's operator: 'sent back to this"
+        " site only' does not apply.",
+    ),
+    "err_route_abroad_in_japan": (
+        "所在国が日本の送信先に、外国にある第三者の扱いは選べません（記録に「外国（日本）」と"
+        "書くことになります）。日本国内なら扱いを「日本国内」にしてください。",
+        "A recipient in Japan cannot take a route for a third party abroad (its records would"
+        " call Japan a foreign country): choose 'in Japan'.",
+    ),
     "err_equivalent_country": (
         "一覧から所在国を選んでください。",
         "Choose the country from the list.",

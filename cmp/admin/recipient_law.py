@@ -105,6 +105,8 @@ def _route(form: Any, langs: list[str]) -> dict[str, Any]:
                 "country": foreign.country_texts(code)}  # fmt: skip
     abroad = route in (foreign.SYSTEM, foreign.CONSENT)
     country = form.texts("country", langs if abroad else [], limit=100)
+    if abroad and foreign.in_japan(country):
+        form.fail(form.foreign_route, "err_route_abroad_in_japan")
     if route == foreign.SYSTEM:
         basis = form.system_basis.data or ""
         if basis not in foreign.SYSTEM_BASES:
@@ -161,6 +163,7 @@ def clean_law(
         links_personal_data=links,
         category=category,
         operator_itself=bool(form.operator_itself.data),
+        third_party=bool(out["foreign_route"] or out["foreign"]) or bool(form.joint_user.data),
     )
     if found:
         form.fail(form.exemption, found)

@@ -12,7 +12,7 @@ from cmp import ids, lookup, rules
 from cmp.aliases import ALIAS_UNVERIFIED
 from cmp.decisions import REASONS
 from cmp.model import LANGS
-from cmp.periods import CONSENT_AFTER_START
+from cmp.periods import REASONS as PERIOD_REASONS
 
 _STR = {"type": "string"}
 _INT = {"type": "integer", "minimum": 0}
@@ -108,7 +108,7 @@ _IDENTIFIER = {
 # A text the server takes: not empty, not only spaces, at most _TEXT characters.
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"}
 _NAME = {**_TEXT, "maxLength": 500}
-_REASON = {"enum": [*REASONS, ALIAS_UNVERIFIED, CONSENT_AFTER_START]}
+_REASON = {"enum": [*REASONS, ALIAS_UNVERIFIED, *PERIOD_REASONS]}
 _RECORD_PROPS = {
     "record_id": _STR,
     "site": _STR,
