@@ -169,7 +169,7 @@ class Storage(ScanStorage, ABC):
 
         ``make`` receives the visitor's current state on this site (or None) and returns
         the new state and its receipt. The backend seals the receipt onto the visitor's
-        chain (:func:`cmp.receipts.seal`: sequence number, previous hash, own hash) and
+        chain (:func:`cmp.chain.seal`: sequence number, previous hash, own hash) and
         writes state and receipt in one atomic step; if another decision for the same
         visitor lands in between, ``make`` is called again with the newer state, so two
         concurrent decisions both end up in the history, in order. The daily counters that

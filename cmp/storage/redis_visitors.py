@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from cmp.chain import seal
 from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
-from cmp.receipts import seal
 from cmp.storage import keys
 from cmp.storage.base import ALIAS_CONFLICT, AliasLink, DecisionMaker, StorageError
 from cmp.storage.bulk import bulk_get

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from cmp.chain import seal
 from cmp.model import Alias, ConsentState, Receipt
-from cmp.receipts import seal
 from cmp.storage.base import ALIAS_CONFLICT, AliasLink, DecisionMaker
 from cmp.storage.codec import dumps, loads
 from cmp.storage.sqlite_base import SQLiteBase, guard
