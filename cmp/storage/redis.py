@@ -18,6 +18,7 @@ from cmp.storage import keys
 from cmp.storage.base import Storage, StorageError
 from cmp.storage.codec import dumps, loads
 from cmp.storage.intern import Interner
+from cmp.storage.lua import source
 from cmp.storage.redis_conn import connect, guard, own_options, score
 from cmp.storage.redis_law import LawMixin
 from cmp.storage.redis_records import RecordsMixin
@@ -25,13 +26,6 @@ from cmp.storage.redis_scans import ScansMixin
 from cmp.storage.redis_sessions import SessionsMixin
 from cmp.storage.redis_sync import SyncMixin
 from cmp.storage.redis_visitors import VisitorsMixin
-
-# Compare-and-set of one string key: KEYS[1] becomes ARGV[2] only if it still holds ARGV[1].
-_REPLACE_IF = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1
-"""
 
 
 class RedisStorage(
@@ -54,7 +48,7 @@ class RedisStorage(
         self._init_visitors()
         self._init_records()
         self._init_sessions()
-        self._replace_if = self.client.register_script(_REPLACE_IF)
+        self._replace_if = self.client.register_script(source("replace_if"))
 
     @guard
     def ping(self) -> None:

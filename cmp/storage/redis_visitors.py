@@ -28,6 +28,7 @@ from cmp.storage.codec import (
     unpack_state,
 )
 from cmp.storage.intern import Interner
+from cmp.storage.lua import source
 from cmp.storage.receipt_codec import (
     HEADER,
     blob_header,
@@ -39,62 +40,6 @@ from cmp.storage.receipt_codec import (
     unpack_receipt,
 )
 from cmp.storage.redis_conn import DRIVER_ERRORS, guard
-
-# KEYS: state, receipt blob, then (single node only) the stats hash if there are counters,
-# and the alias keys. ARGV: expected blob header, packed state, new header, receipt, counter
-# count n, visitor id, then n (field, increment) pairs, then the alias conflict marker. An
-# alias another visitor claimed is not moved: it becomes the marker followed by that holder;
-# another visitor's keyed-API link is left alone (see Storage.record_decision). An alias key
-# holds the raw id for a banner claim, API_LINK + id for a keyed-API link (an alias of the
-# deciding visitor keeps its value, so an API link is never downgraded).
-_DECIDE = """
-local old = redis.call('GET', KEYS[2]) or ''
-if string.sub(old, 1, 36) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[2], ARGV[3] .. string.sub(old, 37) .. ARGV[4])
-local n = tonumber(ARGV[5])
-local first_alias = 3
-if n > 0 then
-  for i = 0, n - 1 do redis.call('HINCRBY', KEYS[3], ARGV[7 + 2 * i], ARGV[8 + 2 * i]) end
-  first_alias = 4
-end
-local mark = ARGV[#ARGV]
-for k = first_alias, #KEYS do
-  local holder = redis.call('GET', KEYS[k])
-  if not holder then
-    redis.call('SET', KEYS[k], ARGV[6])
-  elseif holder ~= ARGV[6] and string.sub(holder, 1, 1) ~= '='
-      and string.sub(holder, 1, 1) ~= mark then
-    redis.call('SET', KEYS[k], mark .. holder)
-  end
-end
-return 1
-"""
-
-# One alias claimed on a cluster, where it lives in another slot than the decision.
-# KEYS: the alias. ARGV: visitor id, conflict marker.
-_CLAIM = """
-local holder = redis.call('GET', KEYS[1])
-if not holder then
-  redis.call('SET', KEYS[1], ARGV[1])
-elseif holder ~= ARGV[1] and string.sub(holder, 1, 1) ~= '='
-    and string.sub(holder, 1, 1) ~= ARGV[2] then
-  redis.call('SET', KEYS[1], ARGV[2] .. holder)
-end
-"""
-
-# A keyed link of one alias. KEYS: the alias. ARGV: visitor id, conflict marker. Linked
-# (API_LINK + id) when free, already this visitor's (claim or link), or in a conflict this
-# visitor held first; otherwise left as it is and 0 returned (Storage.put_aliases).
-_LINK = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] and holder ~= '=' .. ARGV[1]
-    and holder ~= ARGV[2] .. ARGV[1] then
-  return 0
-end
-redis.call('SET', KEYS[1], '=' .. ARGV[1])
-return 1
-"""
 
 #: Prefix of an alias value linked through the keyed API ('=' is not in base64url).
 API_LINK = "="
@@ -113,9 +58,9 @@ class VisitorsMixin:
     wait_ms: int
 
     def _init_visitors(self) -> None:
-        self._decide = self.raw.register_script(_DECIDE)
-        self._claim = self.client.register_script(_CLAIM)
-        self._link = self.client.register_script(_LINK)
+        self._decide = self.raw.register_script(source("alias_rule", "decide"))
+        self._claim = self.client.register_script(source("alias_rule", "claim_alias"))
+        self._link = self.client.register_script(source("link_alias"))
 
     def _choice_id(self, site: str, record: ConsentState | Receipt) -> int:
         text = choice_text(
@@ -186,8 +131,11 @@ class VisitorsMixin:
                 pack_state(state, self._choice_id(site, state)),
                 blob_header(count + 1, receipt.hash),
                 element(self._pack_receipt(receipt)),
-                0 if self.cluster else len(counts),
+                HEADER,
                 visitor_id,
+                ALIAS_CONFLICT,
+                API_LINK,
+                0 if self.cluster else len(counts),
             ]
             if not self.cluster:
                 if counts:
@@ -195,7 +143,6 @@ class VisitorsMixin:
                     for name, n in counts.items():
                         args += [name, n]
                 script_keys += [keys.alias(a.site, a.type, a.value) for a in links]
-            args.append(ALIAS_CONFLICT)
             if self._write_decision(rkey, script_keys, args):
                 break
         else:
@@ -207,7 +154,7 @@ class VisitorsMixin:
             pipe.execute()
         for a in links if self.cluster else ():
             name = keys.alias(a.site, a.type, a.value)
-            self._claim(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT])
+            self._claim(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT, API_LINK])
         return state, receipt
 
     def _write_decision(self, rkey: str, script_keys: list, args: list) -> bool:
@@ -357,7 +304,7 @@ class VisitorsMixin:
         refused: list[Alias] = []
         for a in aliases:
             name = keys.alias(a.site, a.type, a.value)
-            if not self._link(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT]):
+            if not self._link(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT, API_LINK]):
                 refused.append(a)
         return refused
 
