@@ -33,7 +33,7 @@ from bench.report import write_section
 from cmp import clock, consents, ids, provision
 from cmp.seed import seed_demo
 from cmp.storage import keys
-from cmp.storage.bulk import by_node
+from cmp.storage.bulk import cluster_groups
 from cmp.storage.redis import RedisStorage
 from tests.servers import start_cluster, start_redis
 
@@ -97,7 +97,12 @@ def _bulk_set(client: Any, names: list[str], values: list[bytes]) -> None:
     for begin in range(0, len(names), 50_000):
         chunk = [n.encode() for n in names[begin : begin + 50_000]]
         data = values[begin : begin + 50_000]
-        for node_client, positions in by_node(client, chunk):
+        groups = (
+            cluster_groups(client, chunk)
+            if isinstance(client, RedisCluster)
+            else [(client, list(range(len(chunk))))]
+        )
+        for node_client, positions in groups:
             conn = node_client.connection_pool.get_connection()
             try:
                 conn.send_packed_command(

@@ -1,10 +1,13 @@
 """The storage layer depends on nothing above it: only the model, the clock, the receipt
-chain and the scanner's record type (besides itself and its drivers)."""
+chain and the scanner's record type (besides itself and its drivers); each URL scheme opens
+its own backend class."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+from cmp.storage import Storage
 
 STORAGE = Path(__file__).resolve().parent.parent / "cmp" / "storage"
 #: The cmp modules below storage, which storage may import.
@@ -36,3 +39,12 @@ def test_storage_imports_only_what_lies_below_it() -> None:
         if not _allowed(name)
     }
     assert not upward, sorted(upward)
+
+
+def test_each_scheme_opens_its_own_class(store: Storage, backend: str) -> None:
+    expected = {
+        "sqlite": "SQLiteStorage",
+        "redis": "RedisStorage",
+        "cluster": "RedisClusterStorage",
+    }
+    assert type(store).__name__ == expected[backend]

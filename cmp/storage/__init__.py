@@ -17,10 +17,14 @@ def open_store(url: str) -> Storage:
         from cmp.storage.sqlite import SQLiteStorage
 
         return SQLiteStorage(url)
-    if scheme in ("redis", "rediss", "redis+cluster"):
+    if scheme in ("redis", "rediss"):
         from cmp.storage.redis import RedisStorage
 
         return RedisStorage(url)
+    if scheme == "redis+cluster":
+        from cmp.storage.redis_cluster import RedisClusterStorage
+
+        return RedisClusterStorage(url)
     raise StorageError(
         f"unknown store URL scheme {scheme or url!r}: use one of "
         + ", ".join(f"{s}://" for s in SCHEMES)

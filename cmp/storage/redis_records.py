@@ -39,7 +39,6 @@ class RecordsMixin:
 
     client: Any
     raw: Any
-    cluster: bool
 
     def _init_records(self) -> None:
         self._append = self.raw.register_script(source("append_record"))
