@@ -32,7 +32,7 @@ from redis.cluster import RedisCluster
 from bench.report import write_section
 from cmp import clock, consents, ids, provision
 from cmp.seed import seed_demo
-from cmp.storage import keys
+from cmp.storage import keys, open_store
 from cmp.storage.bulk import cluster_groups
 from cmp.storage.redis import RedisStorage
 from tests.servers import start_cluster, start_redis
@@ -84,6 +84,13 @@ def _templates(store: RedisStorage) -> list[tuple[bytes, bytes]]:
         site_no = store.tables.sites.find(b"demo")
         out.append((store.raw.get(keys.state(vid, site_no)), store.raw.get(keys.receipts(vid))))
     return out
+
+
+def _open(url: str) -> RedisStorage:
+    """Open the store for ``url`` as the server does (the cluster class for a cluster URL)."""
+    store = open_store(url)
+    assert isinstance(store, RedisStorage)
+    return store
 
 
 def _raw_ids(count: int) -> list[str]:
@@ -235,13 +242,13 @@ def main() -> None:
     server = start_redis(appendonly=False)
     cluster = start_cluster(masters=3)
     try:
-        store1 = RedisStorage(server.url)
+        store1 = _open(server.url)
         seed_demo(store1)
         vids1, mem1 = load(store1, [server.client()])
         nodes = [n.client() for n in cluster.nodes]
         for node in nodes:
             node.config_set("appendonly", "no")
-        store3 = RedisStorage(cluster.url)
+        store3 = _open(cluster.url)
         seed_demo(store3)
         vids3, mem3 = load(store3, nodes)
         one = Topology(store1, redis.Redis(port=server.port), vids1)
