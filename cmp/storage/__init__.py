@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cmp.storage.base import Storage, StorageError
+from cmp.storage.base import Storage
+from cmp.storage.errors import StorageError
 
 __all__ = ["Storage", "StorageError", "open_store", "SCHEMES"]
 

@@ -19,8 +19,9 @@ from redis.exceptions import RedisClusterException, RedisError
 
 from cmp.model import AdminUser, ApiKey, AuditEntry, Category, PolicyVersion, Recipient, Site
 from cmp.storage import bulk, keys
-from cmp.storage.base import Storage, StorageError
+from cmp.storage.base import Storage
 from cmp.storage.codec import dumps, loads
+from cmp.storage.errors import StorageError
 from cmp.storage.intern import Interner
 from cmp.storage.lua import source
 from cmp.storage.redis_aliases import AliasesMixin

@@ -14,7 +14,7 @@ from typing import Any
 
 from cmp.model import Alias
 from cmp.storage import keys
-from cmp.storage.base import ALIAS_CONFLICT, AliasLink
+from cmp.storage.contract.aliases import ALIAS_CONFLICT, AliasLink, AliasStorage
 from cmp.storage.lua import source
 from cmp.storage.redis_conn import guard
 
@@ -22,7 +22,7 @@ from cmp.storage.redis_conn import guard
 API_LINK = "="
 
 
-class AliasesMixin:
+class AliasesMixin(AliasStorage):
     """Keyed-API links and alias lookups; mixed into ``RedisStorage``."""
 
     client: Any

@@ -22,7 +22,8 @@ from redis.cluster import ClusterNode, RedisCluster
 
 from cmp.model import Alias
 from cmp.storage import bulk, keys
-from cmp.storage.base import ALIAS_CONFLICT, StorageError
+from cmp.storage.contract.aliases import ALIAS_CONFLICT
+from cmp.storage.errors import StorageError
 from cmp.storage.lua import source
 from cmp.storage.redis import RedisStorage
 from cmp.storage.redis_aliases import API_LINK

@@ -10,7 +10,7 @@ import redis
 from redis.exceptions import RedisClusterException, RedisError
 
 from cmp import clock
-from cmp.storage.base import StorageError, error_guard
+from cmp.storage.errors import StorageError, error_guard
 
 DRIVER_ERRORS = (RedisError, RedisClusterException, OSError)
 

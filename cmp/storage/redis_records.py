@@ -13,6 +13,7 @@ from typing import Any
 from cmp.model import ProvisionRecord, ReceivedProvision
 from cmp.storage import keys
 from cmp.storage.codec import dumps, loads
+from cmp.storage.contract.records import RecordStorage
 from cmp.storage.lua import source
 from cmp.storage.records_codec import (
     FIXED,
@@ -34,7 +35,7 @@ def _range(start: str, end: str) -> tuple[Any, Any]:
     return (score(start) if start else "-inf"), (f"({score(end)}" if end else "+inf")
 
 
-class RecordsMixin:
+class RecordsMixin(RecordStorage):
     """Confirmation and received-provision records; mixed into ``RedisStorage``."""
 
     client: Any

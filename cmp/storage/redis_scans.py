@@ -11,12 +11,13 @@ from typing import Any
 from cmp.scan.model import KEEP_SCANS, ScanRecord
 from cmp.storage import keys
 from cmp.storage.codec import dumps, loads
+from cmp.storage.contract.scans import ScanStorage
 from cmp.storage.lua import source
 from cmp.storage.redis_conn import guard, score
-from cmp.storage.scans_base import pack_report, unpack_report
+from cmp.storage.scan_codec import pack_report, unpack_report
 
 
-class ScansMixin:
+class ScansMixin(ScanStorage):
     """Scan reports; mixed into ``RedisStorage``."""
 
     raw: Any

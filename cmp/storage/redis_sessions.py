@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cmp.storage import keys
+from cmp.storage.contract.sessions import LimitStorage, SessionStorage
 from cmp.storage.lua import source
 from cmp.storage.redis_conn import guard
 
@@ -18,7 +19,7 @@ def _ms(seconds: float) -> int:
     return max(int(seconds * 1000), 1)
 
 
-class SessionsMixin:
+class SessionsMixin(SessionStorage, LimitStorage):
     """Admin sessions and counters; mixed into ``RedisStorage``."""
 
     client: Any

@@ -16,7 +16,6 @@ from typing import Any
 from cmp.chain import seal
 from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
 from cmp.storage import keys
-from cmp.storage.base import ALIAS_CONFLICT, DecisionMaker, StorageError
 from cmp.storage.codec import (
     STATE_TAG,
     choice_text,
@@ -26,6 +25,9 @@ from cmp.storage.codec import (
     state_summary_fields,
     unpack_state,
 )
+from cmp.storage.contract.aliases import ALIAS_CONFLICT
+from cmp.storage.contract.visitors import DecisionMaker, VisitorStorage
+from cmp.storage.errors import StorageError
 from cmp.storage.intern import Interner
 from cmp.storage.lua import source
 from cmp.storage.receipt_codec import (
@@ -45,7 +47,7 @@ _MAX_ATTEMPTS = 64
 _COMMON = STATE_TAG | 1  # a packed state whose expiry is a whole number of days
 
 
-class VisitorsMixin:
+class VisitorsMixin(VisitorStorage):
     """Decisions and everything read per visitor; mixed into ``RedisStorage``."""
 
     client: Any  # text replies
