@@ -311,9 +311,10 @@ Cluster vs single node (target >= 0.8): **{rate3 / rate1:.2f}**. Ratio to raw GE
 6% of the visitors have two receipts (an opt-out after the banner). Verdicts of the million
 run (single node): {verdicts}.
 
-The raw baseline uses redis-py's own pipeline; the check sends one hand-packed pipeline per
-node and reads the replies after every node has them (`cmp/storage/bulk.py`), which is why it
-can be faster than the baseline although it does more. Receipts copied to the million
+The raw baseline uses redis-py's own pipeline; the check reads with one `MGET` on a single
+node and, on a cluster, sends one hand-packed pipeline per node and reads the replies after
+every node has them (`cmp/storage/bulk.py`), which is why it can be faster than the baseline
+although it does more. Receipts copied to the million
 visitors carry a per-visitor stand-in hash (their chain is not re-sealed); the six template
 visitors are recorded through the real decision path.
 """
