@@ -1,4 +1,5 @@
-"""A non-editable install (the wheel) carries static/ and templates/ and serves the banner."""
+"""A non-editable install (the wheel) carries static/, templates/ and the storage layer's Lua
+scripts, and serves the banner."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ client = app.test_client()
 js = client.get("/cmp.js")
 assert js.status_code == 200 and b"data-site" in js.data, js.status_code
 assert client.get("/cmp-settings.js").status_code == 200  # the settings layer beside it
+from cmp.storage import lua  # the Redis backends' scripts are package files
+assert "decide" in lua.names() and "KEYS[1]" in lua.source("decide"), lua.names()
 print(cmp.__file__)
 """
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cmp.storage.base import Storage, StorageError
+from cmp.storage.base import Storage
+from cmp.storage.errors import StorageError
 
 __all__ = ["Storage", "StorageError", "open_store", "SCHEMES"]
 
@@ -17,10 +18,14 @@ def open_store(url: str) -> Storage:
         from cmp.storage.sqlite import SQLiteStorage
 
         return SQLiteStorage(url)
-    if scheme in ("redis", "rediss", "redis+cluster"):
+    if scheme in ("redis", "rediss"):
         from cmp.storage.redis import RedisStorage
 
         return RedisStorage(url)
+    if scheme == "redis+cluster":
+        from cmp.storage.redis_cluster import RedisClusterStorage
+
+        return RedisClusterStorage(url)
     raise StorageError(
         f"unknown store URL scheme {scheme or url!r}: use one of "
         + ", ".join(f"{s}://" for s in SCHEMES)

@@ -1,12 +1,18 @@
-"""Bulk GET for the provision path: one pipeline per node, sent to every node before reading.
+"""Bulk GET for the provision path: 10,000 keys per call, in one round trip per node.
 
-redis-py's generic pipeline costs about ten microseconds of Python per command (and its
-cluster pipeline more), which for 10,000 ids per call is most of the time a check takes.
-Here the commands are packed into one buffer per node, written to each node's connection,
-and only then are the replies read, so the nodes work in parallel while Python parses.
-A reply that is an error (a slot moved during resharding, a node briefly down) is retried
-through the client's own pipeline, which follows redirections; connection failures raise
-and the backend turns them into ``StorageError``.
+- One node: a single ``MGET`` through redis-py's public API; its one reply is parsed in C
+  (hiredis), so nothing here knows the wire protocol.
+- A cluster: ``MGET`` needs every key in one slot and the keys of a check spread over
+  thousands, and redis-py's cluster pipeline costs about ten microseconds of Python per
+  command. So the GETs are packed into one buffer per node, written to each node's
+  connection, and only then are the replies read, so the nodes work in parallel while Python
+  parses. A reply that is an error (a slot moved during resharding, a node briefly down) is
+  retried through the client's own pipeline, which follows redirections; connection
+  failures raise and the backend turns them into ``StorageError``.
+
+Two reads below rely on redis-py internals for speed, each with a public fallback, which is
+why pyproject.toml pins redis-py's major version: the cluster's slot table
+(``nodes_manager.slots_cache``) and a connection's parser (``_parser``).
 """
 
 from __future__ import annotations
@@ -14,29 +20,32 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from redis.cluster import RedisCluster
 from redis.crc import key_slot
 from redis.exceptions import ResponseError
+
+
+def get_one_node(client: Any, names: Sequence[str]) -> list[bytes | None]:
+    """GET every key in ``names`` on one node with one MGET; replies in order, raw bytes."""
+    return list(client.mget(names)) if names else []
 
 
 def _pack_get(keys: Sequence[bytes]) -> bytes:
     return b"".join(b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(k), k) for k in keys)
 
 
-def by_node(client: Any, keys: Sequence[bytes]) -> list[tuple[Any, list[int]]]:
-    """Split key positions by the client (node) that serves them: ``[(client, positions)]``."""
-    if not isinstance(client, RedisCluster):
-        return [(client, list(range(len(keys))))]
+def cluster_groups(client: Any, keys: Sequence[bytes]) -> list[tuple[Any, list[int]]]:
+    """Split key positions by the node that serves them: ``[(node client, positions)]``."""
     by_slot: dict[int, list[int]] = {}
     for i, key in enumerate(keys):
         by_slot.setdefault(key_slot(key), []).append(i)
     groups: dict[str, tuple[Any, list[int]]] = {}
+    manager = client.nodes_manager
     # The slot table itself, read directly: the client's lookup method costs tens of
     # microseconds per slot (argument deprecation checks, a lock), for ~7,000 slots per call.
-    slots = client.nodes_manager.slots_cache
+    slots = getattr(manager, "slots_cache", {})
     for slot, positions in by_slot.items():
         owners = slots.get(slot)
-        node = owners[0] if owners else client.nodes_manager.get_node_from_slot(slot)
+        node = owners[0] if owners else manager.get_node_from_slot(slot)
         entry = groups.get(node.name)
         if entry is None:
             entry = groups[node.name] = (client.get_redis_connection(node), [])
@@ -49,8 +58,8 @@ def _reader(conn: Any) -> Callable[[], Any]:
 
     The connection's parser is used directly when it has the usual ``read_response``: the
     connection's own wrapper formats the host name and the health-check clock on every
-    reply, which for 10,000 replies costs more than parsing them. Otherwise the public
-    method is used and error replies are caught.
+    reply, which for 10,000 replies costs about as much as parsing them. Otherwise the
+    public method is used and error replies are caught.
     """
     parse = getattr(getattr(conn, "_parser", None), "read_response", None)
     if parse is not None:
@@ -65,8 +74,9 @@ def _reader(conn: Any) -> Callable[[], Any]:
     return read
 
 
-def bulk_get(client: Any, names: Sequence[str]) -> list[bytes | None]:
-    """GET every key in ``names`` (single node or cluster); replies in order, raw bytes."""
+def get_cluster(client: Any, names: Sequence[str]) -> list[bytes | None]:
+    """GET every key in ``names`` on a cluster, one packed pipeline per node; replies in
+    order, raw bytes."""
     keys = [n.encode() for n in names]
     out: list[bytes | None] = [None] * len(keys)
     if not keys:
@@ -74,7 +84,7 @@ def bulk_get(client: Any, names: Sequence[str]) -> list[bytes | None]:
     sent: list[tuple[Any, Any, list[int]]] = []
     retry: list[int] = []
     try:
-        for node_client, positions in by_node(client, keys):
+        for node_client, positions in cluster_groups(client, keys):
             conn = node_client.connection_pool.get_connection()
             sent.append((node_client, conn, positions))
             conn.send_packed_command([_pack_get([keys[i] for i in positions])])

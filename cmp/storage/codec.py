@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cmp import clock
+from cmp.chain import receipt_id
 from cmp.model import ConsentState
-from cmp.receipts import receipt_id
 
 _SEP = (",", ":")
 STATE_TAG = 0x10

@@ -18,15 +18,7 @@ from typing import Any
 from cmp.model import choice_of
 from cmp.storage import keys
 from cmp.storage.codec import dumps, loads
-
-# KEYS: list, index hash. ARGV: the string. Returns its id (new ones are appended).
-_INTERN = """
-local i = redis.call('HGET', KEYS[2], ARGV[1])
-if i then return tonumber(i) end
-i = redis.call('RPUSH', KEYS[1], ARGV[1]) - 1
-redis.call('HSET', KEYS[2], ARGV[1], i)
-return i
-"""
+from cmp.storage.lua import source
 
 
 def _text(raw: bytes) -> Any:
@@ -58,7 +50,7 @@ class Table:
         """Return the id of ``raw``, adding it to the table if new."""
         found = self.ids.get(raw)
         if found is None:
-            found = int(self.script(keys=[self.list_key, self.index_key], args=[raw]))
+            found = int(self.script(keys=[self.list_key, self.index_key], args=[raw, 0]))
             self.ids[raw] = found
         return found
 
@@ -88,18 +80,6 @@ class Table:
 
 # -- the bounded user-agent table (issue 12, finding 4) ---------------------------------------
 
-# KEYS: list, index hash. ARGV: the string, the table's cap (0: none). Returns its id, or -1
-# when the string is new and the table already holds ``cap`` strings.
-_INTERN_CAPPED = """
-local i = redis.call('HGET', KEYS[2], ARGV[1])
-if i then return tonumber(i) end
-local cap = tonumber(ARGV[2])
-if cap > 0 and redis.call('LLEN', KEYS[1]) >= cap then return -1 end
-i = redis.call('RPUSH', KEYS[1], ARGV[1]) - 1
-redis.call('HSET', KEYS[2], ARGV[1], i)
-return i
-"""
-
 #: Most user-agent summaries the store keeps; later new ones are recorded coarsely.
 UA_TABLE_MAX = 20_000
 #: Most user-agent summaries one process keeps in memory (either direction).
@@ -120,7 +100,7 @@ class BoundedTable:
         self, client: Any, name: str, parse: Callable[[bytes], Any], cap: int, cache: int
     ) -> None:
         self.client, self.parse, self.cap, self.cache = client, parse, cap, cache
-        self.script = client.register_script(_INTERN_CAPPED)
+        self.script = client.register_script(source("intern"))
         self.list_key, self.index_key = keys.table(name), keys.table_index(name)
         self.ids: OrderedDict[bytes, int] = OrderedDict()
         self.values: OrderedDict[int, Any] = OrderedDict()
@@ -181,7 +161,7 @@ class Interner:
 
     def __init__(self, client: Any) -> None:
         self.client = client
-        self.script = client.register_script(_INTERN)
+        self.script = client.register_script(source("intern"))
         self.sites = Table(client, self.script, "sites", _text)
         self.ua_table = BoundedTable(client, "ua", _json, UA_TABLE_MAX, UA_CACHE_MAX)
         self.shown_table = Table(client, self.script, "shown", _json)

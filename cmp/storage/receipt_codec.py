@@ -16,8 +16,8 @@ import ipaddress
 import re
 from typing import Any
 
+from cmp.chain import receipt_id
 from cmp.model import Receipt
-from cmp.receipts import receipt_id
 from cmp.storage.codec import (
     dumps,
     epoch,

@@ -6,7 +6,7 @@ id instead of 55): kind ``a`` is the visitor ids as fixed-width 22-character ASC
 after another, plus each receipt's sequence number as a varint (the receipt id is
 ``<vid>-<seq>``). Any pair that does not have that shape switches the record to kind
 ``t``, newline-separated ``vid<TAB>receipt_id`` lines. Both forms can be searched for one
-visitor inside Redis (:data:`FIND_SCRIPT`), for disclosure requests (APPI Art. 33(5)).
+visitor inside Redis (``lua/find_visitor.lua``), for disclosure requests (APPI Art. 33(5)).
 """
 
 from __future__ import annotations
@@ -17,28 +17,13 @@ from cmp.storage.codec import get_varint, put_varint
 
 VID_WIDTH = 22
 
-# KEYS: record hashes. ARGV[1]: the visitor id. Returns the 1-based positions of the
-# records that list the visitor (fixed-width form: a match must start on a 22-byte boundary).
-FIND_SCRIPT = """
-local found = {}
-local vid = ARGV[1]
-for n, key in ipairs(KEYS) do
-  local kind = redis.call('HGET', key, 'k')
-  local blob = redis.call('HGET', key, 'v')
-  if kind == 'a' and blob and #vid == 22 then
-    local start = 1
-    while true do
-      local at = string.find(blob, vid, start, true)
-      if not at then break end
-      if (at - 1) % 22 == 0 then table.insert(found, n) break end
-      start = at + 1
-    end
-  elseif kind == 't' and blob then
-    if string.find(blob, '\\n' .. vid .. '\\t', 1, true) then table.insert(found, n) end
-  end
-end
-return found
-"""
+#: The kind tags of the two forms (the record hash's ``k`` field).
+FIXED, TEXT = b"a", b"t"
+
+
+def text_needle(vid: str) -> bytes:
+    """What the text form holds around ``vid``'s line: searched for by ``find_visitor.lua``."""
+    return f"\n{vid}\t".encode()
 
 
 def pack_allowed(pairs: Sequence[Sequence[str]]) -> tuple[bytes, bytes, bytes]:
@@ -64,17 +49,17 @@ def pack_allowed(pairs: Sequence[Sequence[str]]) -> tuple[bytes, bytes, bytes]:
     joined = "".join(vids)
     if not joined.isascii():
         return _pack_text(pairs)
-    return b"a", joined.encode(), bytes(seqs)
+    return FIXED, joined.encode(), bytes(seqs)
 
 
 def _pack_text(pairs: Sequence[Sequence[str]]) -> tuple[bytes, bytes, bytes]:
     lines = "".join(f"\n{vid}\t{rid}" for vid, rid in pairs)
-    return b"t", (lines + "\n").encode(), b""
+    return TEXT, (lines + "\n").encode(), b""
 
 
 def unpack_allowed(kind: bytes, ids: bytes, seqs: bytes) -> list[list[str]]:
     """Decode what :func:`pack_allowed` wrote."""
-    if kind == b"t":
+    if kind == TEXT:
         return [line.split("\t", 1) for line in ids.decode().split("\n") if line]
     text = ids.decode()
     out: list[list[str]] = []

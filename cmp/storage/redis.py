@@ -1,23 +1,30 @@
-"""Redis and Redis Cluster backends: ``redis://``, ``rediss://``, ``redis+cluster://h:p,h:p``.
+"""The Redis backend on one node: ``redis://`` and ``rediss://`` (a cluster is
+:mod:`.redis_cluster`, a subclass).
 
-The backend is split by what it stores: this module holds the site configuration, API keys,
-admin users, statistics and the audit log (small JSON values); :mod:`.redis_visitors` the
-per-visitor records in their compact encoding (:mod:`.codec`); :mod:`.redis_records` the
-confirmation and received-provision records. Two clients share the URL: one decodes replies
-to text, the other returns bytes for the binary visitor records.
+The backend is split by what it stores, one mixin per concern of the contract: this module
+holds the site configuration, API keys, admin users, statistics and the audit log (small
+JSON values); :mod:`.redis_visitors` the per-visitor records in their compact encoding
+(:mod:`.codec`); :mod:`.redis_aliases` the aliases; :mod:`.redis_records` the confirmation
+and received-provision records; sessions, sync, law and scans their own small modules. Two
+clients share the URL: one decodes replies to text, the other returns bytes for the binary
+visitor records. Key names are :mod:`.keys`'; Lua scripts are files in :mod:`.lua`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from redis.exceptions import RedisClusterException, RedisError
 
 from cmp.model import AdminUser, ApiKey, AuditEntry, Category, PolicyVersion, Recipient, Site
-from cmp.storage import keys
-from cmp.storage.base import Storage, StorageError
+from cmp.storage import bulk, keys
+from cmp.storage.base import Storage
 from cmp.storage.codec import dumps, loads
+from cmp.storage.errors import StorageError
 from cmp.storage.intern import Interner
+from cmp.storage.lua import source
+from cmp.storage.redis_aliases import AliasesMixin
 from cmp.storage.redis_conn import connect, guard, own_options, score
 from cmp.storage.redis_law import LawMixin
 from cmp.storage.redis_records import RecordsMixin
@@ -26,39 +33,48 @@ from cmp.storage.redis_sessions import SessionsMixin
 from cmp.storage.redis_sync import SyncMixin
 from cmp.storage.redis_visitors import VisitorsMixin
 
-# Compare-and-set of one string key: KEYS[1] becomes ARGV[2] only if it still holds ARGV[1].
-_REPLACE_IF = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1
-"""
-
 
 class RedisStorage(
-    SyncMixin, ScansMixin, VisitorsMixin, RecordsMixin, SessionsMixin, LawMixin, Storage
+    SyncMixin,
+    ScansMixin,
+    VisitorsMixin,
+    AliasesMixin,
+    RecordsMixin,
+    SessionsMixin,
+    LawMixin,
+    Storage,
 ):
-    """Storage on a Redis server or a Redis Cluster."""
+    """Storage on one Redis server (with replicas, if any)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         driver_url, own = own_options(url)
         self.wait_replicas, self.wait_ms = own["wait_replicas"], own["wait_ms"]
         try:
-            self.client = connect(driver_url)
+            self.client = self._connect(driver_url)
             self.client.ping()
-            self.raw = connect(driver_url, decode=False)
+            self.raw = self._connect(driver_url, decode=False)
         except (RedisError, RedisClusterException, OSError, ValueError) as exc:
             raise StorageError(f"cannot reach Redis at {url}: {exc}") from exc
-        self.cluster = url.startswith("redis+cluster://")
         self.tables = Interner(self.raw)
         self._init_visitors()
+        self._init_aliases()
         self._init_records()
         self._init_sessions()
-        self._replace_if = self.client.register_script(_REPLACE_IF)
+        self._replace_if = self.client.register_script(source("replace_if"))
+
+    @staticmethod
+    def _connect(url: str, *, decode: bool = True) -> Any:
+        """Open a client for the URL (text replies, or bytes with ``decode=False``)."""
+        return connect(url, decode=decode)
+
+    def _get_many(self, names: Sequence[str]) -> list[bytes | None]:
+        """GET many keys in one round trip, raw bytes (:mod:`.bulk`)."""
+        return bulk.get_one_node(self.raw, names)
 
     @guard
     def ping(self) -> None:
-        """PING the server (every primary, on a cluster)."""
+        """PING the server (every primary, on a cluster: the client does that)."""
         self.client.ping()
 
     def close(self) -> None:

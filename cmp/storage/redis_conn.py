@@ -1,4 +1,5 @@
-"""Connecting to Redis or a Redis Cluster, and turning driver errors into ``StorageError``."""
+"""Connecting to one Redis node, and turning driver errors into ``StorageError`` (the
+cluster's connection is :mod:`.redis_cluster`'s)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import redis
-from redis.cluster import ClusterNode, RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 
 from cmp import clock
-from cmp.storage.base import StorageError, error_guard
+from cmp.storage.errors import StorageError, error_guard
 
 DRIVER_ERRORS = (RedisError, RedisClusterException, OSError)
 
@@ -47,27 +47,17 @@ def own_options(url: str) -> tuple[str, dict[str, int]]:
     return parts._replace(query="&".join(kept)).geturl(), own
 
 
-def connect(url: str, *, decode: bool = True) -> redis.Redis | RedisCluster:
-    """Open a client for a ``redis://``, ``rediss://`` or ``redis+cluster://`` URL.
+#: Client options both topologies share.
+CLIENT_OPTIONS: dict[str, Any] = {
+    "socket_timeout": 5,
+    "socket_connect_timeout": 2,
+    "health_check_interval": 30,
+}
+
+
+def connect(url: str, *, decode: bool = True) -> redis.Redis:
+    """Open a client for a ``redis://`` or ``rediss://`` URL.
 
     ``decode=False`` gives a client that returns bytes, for the binary visitor records.
     """
-    options: dict[str, Any] = {
-        "decode_responses": decode,
-        "socket_timeout": 5,
-        "socket_connect_timeout": 2,
-        "health_check_interval": 30,
-    }
-    if url.startswith("redis+cluster://"):
-        parts = urlsplit(url.replace("redis+cluster://", "redis://", 1))
-        hosts = parts.netloc.rsplit("@", 1)[-1]
-        nodes = []
-        for item in hosts.split(","):
-            host, _, port = item.strip().rpartition(":")
-            if not host or not port.isdigit():
-                raise StorageError(f"redis+cluster URL needs host:port pairs, got {item!r}")
-            nodes.append(ClusterNode(host, int(port)))
-        if parts.password:
-            options["password"] = parts.password
-        return RedisCluster(startup_nodes=nodes, **options)
-    return redis.Redis.from_url(url, **options)
+    return redis.Redis.from_url(url, decode_responses=decode, **CLIENT_OPTIONS)

@@ -10,10 +10,11 @@ from typing import Any
 from cmp.model import TransferCheck
 from cmp.storage import keys
 from cmp.storage.codec import dumps, loads
+from cmp.storage.contract.law import LawStorage
 from cmp.storage.redis_conn import guard
 
 
-class LawMixin:
+class LawMixin(LawStorage):
     """Transfer checks; mixed into ``RedisStorage``."""
 
     client: Any

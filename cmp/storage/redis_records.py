@@ -13,26 +13,17 @@ from typing import Any
 from cmp.model import ProvisionRecord, ReceivedProvision
 from cmp.storage import keys
 from cmp.storage.codec import dumps, loads
-from cmp.storage.records_codec import FIND_SCRIPT, pack_allowed, unpack_allowed
+from cmp.storage.contract.records import RecordStorage
+from cmp.storage.lua import source
+from cmp.storage.records_codec import (
+    FIXED,
+    TEXT,
+    VID_WIDTH,
+    pack_allowed,
+    text_needle,
+    unpack_allowed,
+)
 from cmp.storage.redis_conn import guard, score
-
-# KEYS: record hash, time index, retention index. ARGV: meta, kind, ids, seqs, created,
-# retention, record id.
-_APPEND = """
-redis.call('HSET', KEYS[1], 'm', ARGV[1], 'k', ARGV[2], 'v', ARGV[3], 's', ARGV[4])
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[7])
-redis.call('ZADD', KEYS[3], ARGV[6], ARGV[7])
-return 1
-"""
-
-# KEYS: n record keys, then the time index and the retention index. ARGV: the n record ids.
-_PURGE = """
-local n = 0
-for i = 1, #ARGV do n = n + redis.call('DEL', KEYS[i]) end
-redis.call('ZREM', KEYS[#ARGV + 1], unpack(ARGV))
-redis.call('ZREM', KEYS[#ARGV + 2], unpack(ARGV))
-return n
-"""
 
 _BATCH = 200
 #: Records read per round trip with their ids: each may list PROVISION_MAX_IDS ids, so an
@@ -44,17 +35,16 @@ def _range(start: str, end: str) -> tuple[Any, Any]:
     return (score(start) if start else "-inf"), (f"({score(end)}" if end else "+inf")
 
 
-class RecordsMixin:
+class RecordsMixin(RecordStorage):
     """Confirmation and received-provision records; mixed into ``RedisStorage``."""
 
     client: Any
     raw: Any
-    cluster: bool
 
     def _init_records(self) -> None:
-        self._append = self.raw.register_script(_APPEND)
-        self._find = self.raw.register_script(FIND_SCRIPT)
-        self._purge_script = self.client.register_script(_PURGE)
+        self._append = self.raw.register_script(source("append_record"))
+        self._find = self.raw.register_script(source("find_visitor"))
+        self._purge_script = self.client.register_script(source("purge_records"))
 
     @guard
     def append_provision_record(self, record: ProvisionRecord) -> None:
@@ -149,7 +139,8 @@ class RecordsMixin:
         for begin in range(0, len(ids), _BATCH):
             chunk = ids[begin : begin + _BATCH]
             hits = self._find(
-                keys=[keys.provision_record(site, i) for i in chunk], args=[visitor_id]
+                keys=[keys.provision_record(site, i) for i in chunk],
+                args=[visitor_id, VID_WIDTH, FIXED, TEXT, text_needle(visitor_id)],
             )
             for record in self._load(site, [chunk[int(n) - 1] for n in hits], True):
                 record.allowed = [p for p in record.allowed if p[0] == visitor_id]

@@ -11,24 +11,13 @@ from typing import Any
 from cmp.scan.model import KEEP_SCANS, ScanRecord
 from cmp.storage import keys
 from cmp.storage.codec import dumps, loads
+from cmp.storage.contract.scans import ScanStorage
+from cmp.storage.lua import source
 from cmp.storage.redis_conn import guard, score
-from cmp.storage.scans_base import pack_report, unpack_report
-
-# KEYS: the index, the report hash. ARGV: score, scan id, head, report, keep, key prefix.
-_PUT = """
-redis.call('HSET', KEYS[2], 'h', ARGV[3], 'r', ARGV[4])
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-local n = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[5])
-if n > 0 then
-  local old = redis.call('ZRANGE', KEYS[1], 0, n - 1)
-  for _, id in ipairs(old) do redis.call('DEL', ARGV[6] .. id) end
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - 1)
-end
-return 1
-"""
+from cmp.storage.scan_codec import pack_report, unpack_report
 
 
-class ScansMixin:
+class ScansMixin(ScanStorage):
     """Scan reports; mixed into ``RedisStorage``."""
 
     raw: Any
@@ -36,7 +25,7 @@ class ScansMixin:
     @guard
     def put_scan(self, record: ScanRecord) -> None:
         """Store, index and trim, atomically."""
-        script = self.raw.register_script(_PUT)
+        script = self.raw.register_script(source("put_scan"))
         prefix = keys.scan_report(record.site, "")
         script(
             keys=[keys.scans(record.site), keys.scan_report(record.site, record.scan_id)],

@@ -10,32 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from cmp.storage import keys
+from cmp.storage.contract.sessions import LimitStorage, SessionStorage
+from cmp.storage.lua import source
 from cmp.storage.redis_conn import guard
-
-# KEYS: the counter. ARGV: window ms, lock_at (0: none), lock ms. Returns {count, ttl ms}.
-_HIT = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
-if tonumber(ARGV[2]) > 0 and n == tonumber(ARGV[2]) then
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-end
-return {n, redis.call('PTTL', KEYS[1])}
-"""
 
 
 def _ms(seconds: float) -> int:
     return max(int(seconds * 1000), 1)
 
 
-class SessionsMixin:
+class SessionsMixin(SessionStorage, LimitStorage):
     """Admin sessions and counters; mixed into ``RedisStorage``."""
 
     client: Any
 
     def _init_sessions(self) -> None:
-        self._hit = self.client.register_script(_HIT)
+        self._hit = self.client.register_script(source("hit_counter"))
 
     @guard
     def put_admin_session(self, token_hash: str, username: str, ttl_seconds: float) -> None:

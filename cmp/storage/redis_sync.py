@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from cmp.storage import keys
+from cmp.storage.contract.sites import SyncStorage
 from cmp.storage.redis_conn import guard
 
 
-class SyncMixin:
+class SyncMixin(SyncStorage):
     """``bump_sync`` / ``get_sync``; mixed into ``RedisStorage``."""
 
     client: Any

@@ -1,4 +1,4 @@
-"""Redis backend, visitor side: decisions, states, receipts, summaries and aliases.
+"""Redis backend, visitor side: decisions, states, receipts and summaries.
 
 A decision is a compare-and-set Lua script on the visitor's slot: Python reads the receipt
 blob's header (count and chain head), seals the receipt (SHA-256 needs Python; Lua in Redis
@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from cmp.chain import seal
 from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
-from cmp.receipts import seal
 from cmp.storage import keys
-from cmp.storage.base import ALIAS_CONFLICT, AliasLink, DecisionMaker, StorageError
-from cmp.storage.bulk import bulk_get
 from cmp.storage.codec import (
     STATE_TAG,
     choice_text,
@@ -27,7 +25,11 @@ from cmp.storage.codec import (
     state_summary_fields,
     unpack_state,
 )
+from cmp.storage.contract.aliases import ALIAS_CONFLICT
+from cmp.storage.contract.visitors import DecisionMaker, VisitorStorage
+from cmp.storage.errors import StorageError
 from cmp.storage.intern import Interner
+from cmp.storage.lua import source
 from cmp.storage.receipt_codec import (
     HEADER,
     blob_header,
@@ -38,84 +40,25 @@ from cmp.storage.receipt_codec import (
     split_blob,
     unpack_receipt,
 )
+from cmp.storage.redis_aliases import API_LINK
 from cmp.storage.redis_conn import DRIVER_ERRORS, guard
 
-# KEYS: state, receipt blob, then (single node only) the stats hash if there are counters,
-# and the alias keys. ARGV: expected blob header, packed state, new header, receipt, counter
-# count n, visitor id, then n (field, increment) pairs, then the alias conflict marker. An
-# alias another visitor claimed is not moved: it becomes the marker followed by that holder;
-# another visitor's keyed-API link is left alone (see Storage.record_decision). An alias key
-# holds the raw id for a banner claim, API_LINK + id for a keyed-API link (an alias of the
-# deciding visitor keeps its value, so an API link is never downgraded).
-_DECIDE = """
-local old = redis.call('GET', KEYS[2]) or ''
-if string.sub(old, 1, 36) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[2], ARGV[3] .. string.sub(old, 37) .. ARGV[4])
-local n = tonumber(ARGV[5])
-local first_alias = 3
-if n > 0 then
-  for i = 0, n - 1 do redis.call('HINCRBY', KEYS[3], ARGV[7 + 2 * i], ARGV[8 + 2 * i]) end
-  first_alias = 4
-end
-local mark = ARGV[#ARGV]
-for k = first_alias, #KEYS do
-  local holder = redis.call('GET', KEYS[k])
-  if not holder then
-    redis.call('SET', KEYS[k], ARGV[6])
-  elseif holder ~= ARGV[6] and string.sub(holder, 1, 1) ~= '='
-      and string.sub(holder, 1, 1) ~= mark then
-    redis.call('SET', KEYS[k], mark .. holder)
-  end
-end
-return 1
-"""
-
-# One alias claimed on a cluster, where it lives in another slot than the decision.
-# KEYS: the alias. ARGV: visitor id, conflict marker.
-_CLAIM = """
-local holder = redis.call('GET', KEYS[1])
-if not holder then
-  redis.call('SET', KEYS[1], ARGV[1])
-elseif holder ~= ARGV[1] and string.sub(holder, 1, 1) ~= '='
-    and string.sub(holder, 1, 1) ~= ARGV[2] then
-  redis.call('SET', KEYS[1], ARGV[2] .. holder)
-end
-"""
-
-# A keyed link of one alias. KEYS: the alias. ARGV: visitor id, conflict marker. Linked
-# (API_LINK + id) when free, already this visitor's (claim or link), or in a conflict this
-# visitor held first; otherwise left as it is and 0 returned (Storage.put_aliases).
-_LINK = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] and holder ~= '=' .. ARGV[1]
-    and holder ~= ARGV[2] .. ARGV[1] then
-  return 0
-end
-redis.call('SET', KEYS[1], '=' .. ARGV[1])
-return 1
-"""
-
-#: Prefix of an alias value linked through the keyed API ('=' is not in base64url).
-API_LINK = "="
 _MAX_ATTEMPTS = 64
 _COMMON = STATE_TAG | 1  # a packed state whose expiry is a whole number of days
 
 
-class VisitorsMixin:
+class VisitorsMixin(VisitorStorage):
     """Decisions and everything read per visitor; mixed into ``RedisStorage``."""
 
     client: Any  # text replies
     raw: Any  # bytes replies, for the packed visitor records
     tables: Interner
-    cluster: bool
     wait_replicas: int
     wait_ms: int
+    _get_many: Callable[[Sequence[str]], list[bytes | None]]
 
     def _init_visitors(self) -> None:
-        self._decide = self.raw.register_script(_DECIDE)
-        self._claim = self.client.register_script(_CLAIM)
-        self._link = self.client.register_script(_LINK)
+        self._decide = self.raw.register_script(source("alias_rule", "decide"))
 
     def _choice_id(self, site: str, record: ConsentState | Receipt) -> int:
         text = choice_text(
@@ -157,8 +100,8 @@ class VisitorsMixin:
         """Record a decision with the compare-and-set script, retrying on a race.
 
         On a single node the counters and aliases are written by the same script, so the
-        whole decision is one atomic round trip (two when the prior state must be read). A
-        cluster script may only touch one slot, so there they follow in a second pipeline.
+        whole decision is one atomic round trip (two when the prior state must be read); a
+        cluster writes them afterwards (:class:`~.redis_cluster.RedisClusterStorage`).
         """
         skey = keys.state(visitor_id, self.tables.sites.id(site.encode()))
         rkey = keys.receipts(visitor_id)
@@ -180,35 +123,42 @@ class VisitorsMixin:
             receipt = seal(receipt, head, count + 1)
             state.receipt_id = receipt.receipt_id
             counts = counters(state, receipt) if counters else {}
-            script_keys = [skey, rkey]
+            extra_keys, extra_args = self._in_decision(site, day, counts, links)
             args: list[bytes | str | int] = [
                 header or b"",
                 pack_state(state, self._choice_id(site, state)),
                 blob_header(count + 1, receipt.hash),
                 element(self._pack_receipt(receipt)),
-                0 if self.cluster else len(counts),
+                HEADER,
                 visitor_id,
+                ALIAS_CONFLICT,
+                API_LINK,
+                *extra_args,
             ]
-            if not self.cluster:
-                if counts:
-                    script_keys.append(keys.stats(site, day))
-                    for name, n in counts.items():
-                        args += [name, n]
-                script_keys += [keys.alias(a.site, a.type, a.value) for a in links]
-            args.append(ALIAS_CONFLICT)
-            if self._write_decision(rkey, script_keys, args):
+            if self._write_decision(rkey, [skey, rkey, *extra_keys], args):
                 break
         else:
             raise StorageError(f"too many concurrent decisions for one visitor on {site}")
-        if self.cluster and counts:
-            pipe = self.client.pipeline(transaction=False)
-            for name, n in counts.items():
-                pipe.hincrby(keys.stats(site, day), name, n)
-            pipe.execute()
-        for a in links if self.cluster else ():
-            name = keys.alias(a.site, a.type, a.value)
-            self._claim(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT])
+        self._after_decision(site, day, counts, links)
         return state, receipt
+
+    def _in_decision(
+        self, site: str, day: str, counts: dict[str, int], links: list[Alias]
+    ) -> tuple[list[str], list[str | int]]:
+        """Return the keys and the ARGV tail (``n``, then the counter pairs) that the
+        decision script writes along with the decision: on one node, the day's counters
+        and the claimed aliases, all in the one atomic script."""
+        extra_keys = [keys.stats(site, day)] if counts else []
+        extra_keys += [keys.alias(a.site, a.type, a.value) for a in links]
+        tail: list[str | int] = [len(counts)]
+        for name, n in counts.items():
+            tail += [name, n]
+        return extra_keys, tail
+
+    def _after_decision(
+        self, site: str, day: str, counts: dict[str, int], links: list[Alias]
+    ) -> None:
+        """Write what the decision script could not: nothing on one node."""
 
     def _write_decision(self, rkey: str, script_keys: list, args: list) -> bool:
         """Run the decision script; with ``wait_replicas`` also WAIT for that many replicas.
@@ -220,20 +170,13 @@ class VisitorsMixin:
         """
         if not self.wait_replicas:
             return bool(self._decide(keys=script_keys, args=args))
-        node = (
-            self.raw.get_redis_connection(self.raw.get_node_from_key(rkey))
-            if self.cluster
-            else self.raw
-        )
-        pipe = node.pipeline(transaction=False)
+        pipe = self._node_of(rkey).pipeline(transaction=False)
         self._decide(keys=script_keys, args=args, client=pipe)
         pipe.execute_command("WAIT", self.wait_replicas, self.wait_ms)
         try:
             written, confirmed = pipe.execute()
         except DRIVER_ERRORS:
-            if self.cluster:
-                # A fail-over moved the slot: learn the new layout for the next attempt.
-                self.raw.nodes_manager.initialize()
+            self._lost_node()
             raise
         if written and int(confirmed) < self.wait_replicas:
             raise StorageError(
@@ -241,6 +184,13 @@ class VisitorsMixin:
                 f"{self.wait_replicas} replicas within {self.wait_ms} ms"
             )
         return bool(written)
+
+    def _node_of(self, key: str) -> Any:
+        """Return the bytes client of the node holding ``key``: the one node."""
+        return self.raw
+
+    def _lost_node(self) -> None:
+        """React to a connection lost during a WAIT: nothing to relearn on one node."""
 
     @guard
     def get_state(self, site: str, visitor_id: str) -> ConsentState | None:
@@ -257,7 +207,7 @@ class VisitorsMixin:
         site_no = self.tables.sites.find(site.encode())
         if site_no is None:
             return [None] * len(visitor_ids)
-        found = bulk_get(self.raw, [keys.state(v, site_no) for v in visitor_ids])
+        found = self._get_many([keys.state(v, site_no) for v in visitor_ids])
         return [
             self._unpack(site, vid, p) if p else None
             for vid, p in zip(visitor_ids, found, strict=True)
@@ -271,7 +221,7 @@ class VisitorsMixin:
         site_no = self.tables.sites.find(site.encode())
         if site_no is None:
             return [None] * len(visitor_ids)
-        found = bulk_get(self.raw, [keys.state(v, site_no) for v in visitor_ids])
+        found = self._get_many([keys.state(v, site_no) for v in visitor_ids])
         table = self.tables.choices(site)
         values, get = table.values, table.get
         new = tuple.__new__  # what ConsentSummary(...) calls, without its Python wrapper
@@ -317,13 +267,13 @@ class VisitorsMixin:
     @guard
     def get_receipts_many(self, site: str, visitor_ids: Sequence[str]) -> list[list[Receipt]]:
         """Return the receipts of many visitors with one pipeline per node."""
-        blobs = bulk_get(self.raw, [keys.receipts(v) for v in visitor_ids])
+        blobs = self._get_many([keys.receipts(v) for v in visitor_ids])
         return [self._receipts(site, v, b) for v, b in zip(visitor_ids, blobs, strict=True)]
 
     @guard
     def get_chains(self, visitor_ids: Sequence[str]) -> list[tuple[list[Receipt], str]]:
         """Return receipts and head from each visitor's one blob, one pipeline per node."""
-        blobs = bulk_get(self.raw, [keys.receipts(v) for v in visitor_ids])
+        blobs = self._get_many([keys.receipts(v) for v in visitor_ids])
         return [
             (self._receipts(None, v, b), read_header(b)[1])
             for v, b in zip(visitor_ids, blobs, strict=True)
@@ -345,35 +295,3 @@ class VisitorsMixin:
                 if vid not in seen:
                     seen.add(vid)
                     yield vid
-
-    # -- aliases: a key holds the raw id (banner claim), API_LINK + id (keyed API) or the
-    # conflict marker (followed by the first holder, if known). Values from before
-    # provenance was kept are plain ids: banner claims.
-
-    @guard
-    def put_aliases(self, aliases: Iterable[Alias]) -> list[Alias]:
-        """Link aliases to visitors (origin ``api``) where the contract allows, one script
-        per alias (each alias key is in its own slot on a cluster); return those refused."""
-        refused: list[Alias] = []
-        for a in aliases:
-            name = keys.alias(a.site, a.type, a.value)
-            if not self._link(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT]):
-                refused.append(a)
-        return refused
-
-    @guard
-    def resolve_alias_links(
-        self, site: str, pairs: Sequence[tuple[str, str]]
-    ) -> list[AliasLink | None]:
-        """Resolve many aliases with one pipeline per node."""
-        found = bulk_get(self.raw, [keys.alias(site, kind, value) for kind, value in pairs])
-        conflict, api = ALIAS_CONFLICT.encode(), API_LINK.encode()
-        out: list[AliasLink | None] = []
-        for v in found:
-            if v is None or v.startswith(conflict):
-                out.append(None)
-            elif v.startswith(api):
-                out.append(AliasLink(v[1:].decode(), "api"))
-            else:
-                out.append(AliasLink(v.decode(), "banner"))
-        return out

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from cmp.storage.base import StorageError, error_guard
+from cmp.storage.errors import StorageError, error_guard
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sites (key TEXT PRIMARY KEY, data TEXT NOT NULL);

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from cmp.model import TransferCheck
 from cmp.storage.codec import dumps, loads
+from cmp.storage.contract.law import LawStorage
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
 
-class LawMixin(SQLiteBase):
+class LawMixin(SQLiteBase, LawStorage):
     """Transfer checks; mixed into ``SQLiteStorage``."""
 
     @guard

@@ -12,12 +12,13 @@ from typing import Any
 
 from cmp.model import ProvisionRecord, ReceivedProvision
 from cmp.storage.codec import dumps, loads
+from cmp.storage.contract.records import RecordStorage
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
 _BATCH = 200
 
 
-class RecordsMixin(SQLiteBase):
+class RecordsMixin(SQLiteBase, RecordStorage):
     """Confirmation and received-provision records; mixed into ``SQLiteStorage``."""
 
     @guard

@@ -6,7 +6,8 @@ import sqlite3
 
 from cmp.scan.model import KEEP_SCANS, ScanRecord
 from cmp.storage.codec import dumps, loads
-from cmp.storage.scans_base import pack_report, unpack_report
+from cmp.storage.contract.scans import ScanStorage
+from cmp.storage.scan_codec import pack_report, unpack_report
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
 _SCHEMA = """
@@ -17,7 +18,7 @@ CREATE INDEX IF NOT EXISTS scans_by_time ON scans (site, started_at);
 """
 
 
-class ScansMixin(SQLiteBase):
+class ScansMixin(SQLiteBase, ScanStorage):
     """Scan reports; mixed into ``SQLiteStorage`` (the table is made on first use)."""
 
     _scans_ready = False

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from cmp.storage.base import StorageError
+from cmp.storage.contract.sessions import LimitStorage, SessionStorage
+from cmp.storage.errors import StorageError
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
 SESSIONS_SCHEMA = """
@@ -22,7 +23,7 @@ CREATE TABLE IF NOT EXISTS counters (
 """
 
 
-class SessionsMixin(SQLiteBase):
+class SessionsMixin(SQLiteBase, SessionStorage, LimitStorage):
     """Admin sessions and counters; mixed into ``SQLiteStorage``."""
 
     def __init__(self, url: str) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 
-from cmp.storage.base import StorageError
+from cmp.storage.contract.sites import SyncStorage
+from cmp.storage.errors import StorageError
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
 SYNC_SCHEMA = "CREATE TABLE IF NOT EXISTS site_sync (site TEXT PRIMARY KEY, n INTEGER NOT NULL)"
 
 
-class SyncMixin(SQLiteBase):
+class SyncMixin(SQLiteBase, SyncStorage):
     """``bump_sync`` / ``get_sync``; mixed into ``SQLiteStorage``."""
 
     def __init__(self, url: str) -> None:

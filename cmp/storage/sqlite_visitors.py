@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from cmp.chain import seal
 from cmp.model import Alias, ConsentState, Receipt
-from cmp.receipts import seal
-from cmp.storage.base import ALIAS_CONFLICT, AliasLink, DecisionMaker
 from cmp.storage.codec import dumps, loads
+from cmp.storage.contract.aliases import ALIAS_CONFLICT, AliasLink, AliasStorage
+from cmp.storage.contract.sites import StatsStorage
+from cmp.storage.contract.visitors import DecisionMaker, VisitorStorage
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
 
-class VisitorsMixin(SQLiteBase):
+class VisitorsMixin(SQLiteBase, StatsStorage, VisitorStorage, AliasStorage):
     """Decisions and everything read per visitor; mixed into ``SQLiteStorage``."""
 
     # -- decisions -----------------------------------------------------------------------

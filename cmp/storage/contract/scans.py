@@ -1,27 +1,14 @@
-"""The storage contract's part for scan reports (:mod:`cmp.scan`), mixed into ``Storage``.
+"""Scan reports of the compliance scanner (:mod:`cmp.scan`).
 
 Reports are kept per site, newest first, at most :data:`cmp.scan.model.KEEP_SCANS` of them;
-the report itself is stored compressed (a 20-page report is a few hundred KB of JSON).
+the report itself is stored compressed (:mod:`cmp.storage.scan_codec`).
 """
 
 from __future__ import annotations
 
-import json
-import zlib
 from abc import ABC, abstractmethod
-from typing import Any
 
 from cmp.scan.model import ScanRecord
-
-
-def pack_report(report: dict[str, Any]) -> bytes:
-    """The report as compressed JSON."""
-    return zlib.compress(json.dumps(report, ensure_ascii=False).encode(), 6)
-
-
-def unpack_report(blob: bytes) -> dict[str, Any]:
-    """The report from :func:`pack_report`'s bytes."""
-    return json.loads(zlib.decompress(blob))
 
 
 class ScanStorage(ABC):
