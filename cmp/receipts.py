@@ -39,6 +39,13 @@ def receipt_id(visitor_id: str, seq: int) -> str:
     return f"{visitor_id}-{seq}"
 
 
+def shown_receipt_id(shown_id: str, stored: str) -> str:
+    """Name the receipt ``stored`` under the visitor id an answer shows (``shown_id``): a
+    receipt id holds the raw visitor id, which would let partners holding per-recipient
+    lookup ids join their lists on it."""
+    return receipt_id(shown_id, int(stored.rpartition("-")[2])) if stored else stored
+
+
 def seal(receipt: Receipt, prev_hash: str, seq: int) -> Receipt:
     """Return ``receipt`` placed on its chain: numbered, linked to ``prev_hash``, hashed."""
     placed = replace(
