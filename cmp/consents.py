@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cmp import clock, decisions, ids
+from cmp import clock, decisions, ids, lookup
 from cmp.model import Alias, AuditEntry, Category, ConsentState, Receipt, Recipient, Site
+from cmp.receipts import shown_receipt_id
 from cmp.storage import Storage
 
 #: The policy version of a state that no decision on the banner backs (an opt-out only).
@@ -236,6 +237,8 @@ def present_state(
     else signed: only the visitor's own banner gets that) and the computed status."""
     out = state.to_dict()
     out["visitor_id"] = shown_id or ids.sign(secret_key, state.visitor_id)
+    if lookup.is_lookup_id(shown_id):
+        out["receipt_id"] = shown_receipt_id(shown_id, state.receipt_id)
     out["status"] = decisions.status(state, site.policy_version, now or clock.now())
     return out
 
@@ -245,4 +248,6 @@ def present_receipt(receipt: Receipt, shown_id: str) -> dict[str, Any]:
     caller gave: a keyed answer never turns a lookup id into the signed one)."""
     out = receipt.to_dict()
     out["visitor_id"] = shown_id
+    if lookup.is_lookup_id(shown_id):
+        out["receipt_id"] = shown_receipt_id(shown_id, receipt.receipt_id)
     return out

@@ -23,6 +23,7 @@ from flask_limiter.errors import RateLimitExceeded
 
 import cmp.storage.sqlite_limits  # noqa: F401  (registers the cmp+sqlite limits storage)
 from cmp.api import problems
+from cmp.storage.redis_conn import own_options
 from cmp.storage.sqlite_limits import limits_path
 
 
@@ -73,7 +74,9 @@ def remote_address() -> str:
 def storage_uri(store_url: str) -> str:
     """The limits storage for a store URL: the same Redis, or a counters file beside SQLite."""
     if store_url.startswith(("redis://", "rediss://", "redis+cluster://")):
-        return store_url
+        # cmp's own options (wait_replicas, wait_ms) are no driver's: the limiter's client
+        # refused them on every call, and its swallowed errors turned every limit off.
+        return own_options(store_url)[0]
     if store_url.startswith("sqlite://"):
         path = store_url.removeprefix("sqlite://")
         path = path[1:] if path.startswith("/") else path

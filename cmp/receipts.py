@@ -19,10 +19,18 @@ __all__ = [
     "receipt_hash",
     "receipt_id",
     "seal",
+    "shown_receipt_id",
     "truncate_ip",
     "ua_summary",
     "verify_chain",
 ]
+
+
+def shown_receipt_id(shown_id: str, stored: str) -> str:
+    """Name the receipt ``stored`` under the visitor id an answer shows (``shown_id``): a
+    receipt id holds the raw visitor id, which would let partners holding per-recipient
+    lookup ids join their lists on it."""
+    return receipt_id(shown_id, int(stored.rpartition("-")[2])) if stored else stored
 
 
 def ua_summary(user_agent: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from cmp import csvsafe, jst, personal
 from cmp.model import ProvisionRecord, ReceivedProvision
+from cmp.receipts import shown_receipt_id
 
 #: CSV columns of a confirmation record: (key, Japanese header, English header).
 COLUMNS = (
@@ -136,8 +137,12 @@ def present(
     allowed = out.pop("allowed")
     if sign is not None:
         key = record.recipient.get("key", "")
-        out["allowed"] = [{"visitor_id": sign(vid, key), "receipt_id": rid} for vid, rid in allowed]
+        out["allowed"] = [_allowed(sign(vid, key), rid) for vid, rid in allowed]
     return out
+
+
+def _allowed(named: str, stored_receipt: str) -> dict[str, str]:
+    return {"visitor_id": named, "receipt_id": shown_receipt_id(named, stored_receipt)}
 
 
 def csv_lines(
@@ -163,7 +168,8 @@ def visitor_rows(
     for record in records:
         base = row(record, lang)
         for vid, rid in record.allowed:
-            yield {**base, "visitor_id": sign(vid, base["recipient_key"]), "receipt_id": rid}
+            named = sign(vid, base["recipient_key"])
+            yield {**base, "visitor_id": named, "receipt_id": shown_receipt_id(named, rid)}
 
 
 def jsonl_lines(

@@ -30,9 +30,12 @@ path is used (put a buffering proxy in front, see docs/deploy.md).
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import selectors
 import socket
+import struct
+import termios
 import time
 from collections import deque
 from functools import partial
@@ -59,6 +62,23 @@ LINGER_SECONDS, LINGER_BYTES = 5.0, 8 * 1024 * 1024
 __all__ = ["HEAD_SECONDS", "MAX_HEAD", "HeadReadingWorker"]
 
 _TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
+def _unsent(sock: Any) -> int:
+    """Bytes of earlier answers on ``sock`` its client has not taken yet (Linux SIOCOUTQ)."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+    except OSError:
+        return 0
+
+
+def _timeout(conn: TConn) -> bytes:
+    """The 408 of a request past its deadline: once its head is whole, the app's
+    problem+json with the CORS headers of its path (the banner reads it), else bare."""
+    if conn.cmp_head.find(b"\r\n\r\n") < 0:
+        return _TIMEOUT
+    late = Problem(408, "request_timeout", "the request did not arrive in time; send it again")
+    return answer(conn.cmp_head, late)
 
 
 class _Conn(TConn):
@@ -141,7 +161,7 @@ class HeadReadingWorker(ThreadWorker):
         if silent is not None:
             self._drop(silent)
         elif self.heading:
-            self._drop(self.heading[0], answer=_TIMEOUT)
+            self._drop(self.heading[0], answer=_timeout(self.heading[0]))
 
     def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
         """A kept-alive connection has its next request coming: read it here too."""
@@ -192,7 +212,13 @@ class HeadReadingWorker(ThreadWorker):
     def _judge(self, conn: TConn) -> None:
         frame: Frame = conn.cmp_frame
         verdict = frame.feed(conn.cmp_head)
-        if verdict == READY:
+        if verdict == READY and _unsent(conn.sock):
+            # A client that sends requests without reading the answers (pipelining into a
+            # tiny receive window) would hold a thread in a blocking send per connection:
+            # its next request waits here, unread, until it has taken what was sent.
+            conn.cmp_waiting = True
+            self._unregister(conn.sock)
+        elif verdict == READY:
             self._dispatch(conn)
         elif verdict == TOO_LARGE:
             limit = frame.limit
@@ -280,7 +306,11 @@ class HeadReadingWorker(ThreadWorker):
         if now < self._next_sweep:
             return
         self._next_sweep = now + 0.2
+        for conn in [c for c in self.heading if getattr(c, "cmp_waiting", False)]:
+            if conn.cmp_deadline > now and not _unsent(conn.sock):
+                conn.cmp_waiting = False
+                self._dispatch(conn)
         for conn in [c for c in self.heading if c.cmp_deadline <= now]:
-            self._drop(conn, answer=_TIMEOUT)
+            self._drop(conn, answer=_timeout(conn))
         while self.lingering and self.lingering[0][1] <= now:
             self._end_linger(self.lingering[0])

@@ -146,7 +146,9 @@ def test_json_export_with_ids_streams_in_bounded_memory(store_url: str) -> None:
     finally:
         tracemalloc.stop()
     assert size > 10_000_000  # the whole answer is more than 10 MB ...
-    assert peak < 12_000_000, f"peak {peak / 1e6:.1f} MB"  # ... but never held at once
+    # ... but never held at once. (Receipts are named under the 65-character lookup id since
+    # the second outside attack, so one 5,000-id record weighs a little more than before.)
+    assert peak < 14_000_000, f"peak {peak / 1e6:.1f} MB"
     body = client.get(f"{RECORDS}?ids=1&limit=10000", headers=read).get_json()
     assert body["count"] == count and len(body["records"][-1]["allowed"]) == per
     # Exports name visitors by the recipient's lookup-only id, never the signed id.

@@ -56,7 +56,7 @@ def test_export_jsonl_and_received(env: dict[str, str]) -> None:
     docs = [json.loads(line) for line in done.stdout.splitlines()]
     assert [d["record_id"] for d in docs] == ["r1", "r2"]
     shown = lookup.make(SECRET, "demo", docs[0]["recipient"]["key"], VID)
-    assert docs[0]["allowed"] == [{"visitor_id": shown, "receipt_id": f"{VID}-1"}]
+    assert docs[0]["allowed"] == [{"visitor_id": shown, "receipt_id": f"{shown}-1"}]
     received = run(env, "export-records", "--site", "demo", "--received")
     rows = records.parse_csv(received.stdout, records.RECEIVED_COLUMNS)
     assert rows[0]["provider_name"] == "提供元" and rows[0]["person_id"] == "m-1"
