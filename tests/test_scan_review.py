@@ -189,8 +189,11 @@ def test_max_time_bounds_the_whole_scan(shop: Shop) -> None:
     began = time.monotonic()
     proc = shop.scan(f"http://{SHOP}/never", f"http://{SHOP}/about", "--page-timeout", "20",
                      "--max-time", "4", "--no-store", "--json", "-")  # fmt: skip
-    assert time.monotonic() - began < 16
+    assert time.monotonic() - began < 60  # never the 3 x 20 s of the page timeout
     report = json.loads(proc.stdout)
+    # The scan's own clock (browser launch to the end), not this process's: starting the
+    # CLI took up to 10 s of the former 16 s bound on 2 loaded cores (second review).
+    assert report["seconds"] < 12, report["seconds"]
     assert proc.returncode == 2
     codes = {f["detail"]["code"] for f in report["findings"] if f["kind"] == "error"}
     assert codes == {"timeout", "time_limit"}

@@ -150,7 +150,7 @@ def run_phase(
     try:
         page = context.new_page()
         page.set_default_timeout(limits.page * 1000)
-        rec = Recorder(context, page, agent)
+        rec = Recorder(context, page)
         try:
             response = _navigate(lambda **kw: page.goto(url, **kw), deadline)
             status = response.status if response is not None else 0
@@ -167,6 +167,8 @@ def run_phase(
                     )
                 rec.settle(page, limits.settle, limits.settle_max, deadline)
                 rec.after = True
+                if agent:
+                    rec.as_scanner(context, agent)
                 which = "reject" if phase == "rejected" else "accept"
                 _banner_button(page, labels, which).click(timeout=left(deadline) * 1000)
                 if phase == "rejected":

@@ -52,7 +52,7 @@ class Recorder:
     """Every request of one context, with initiators from the DevTools protocol, and the
     responses that set cookies."""
 
-    def __init__(self, context: BrowserContext, page: Page, agent: str = "") -> None:
+    def __init__(self, context: BrowserContext, page: Page) -> None:
         self.requests: list[tuple[Request, bool]] = []
         self.unlisted = 0
         self.initiators: dict[str, dict[str, Any]] = {}
@@ -73,12 +73,15 @@ class Recorder:
         cdp.on("Network.responseReceivedExtraInfo", self._set_cookie)
         cdp.send("Network.enable")
         context.add_init_script(probes.INIT_SCRIPT)
-        if agent:
-            # The banner's decisions reach cmp's API as the scanner's, not a visitor's: the
-            # page and every tag still meet the browser's own agent.
-            # A glob, not a function: Playwright matches it in its driver, so no other
-            # request waits for this process (a page sending thousands of pixels).
-            context.route(CMP_API_GLOB, lambda route: _as_scanner(route, agent))
+
+    def as_scanner(self, context: BrowserContext, agent: str) -> None:
+        """From now on, requests to cmp's API carry ``agent``: the banner's decisions reach
+        it as the scanner's, not a visitor's; the page and every tag still meet the
+        browser's own agent. Called just before the click, so the page's load is not
+        routed (Playwright then intercepts every request of the context)."""
+        # A glob, not a function: Playwright matches it in its driver, so no other request
+        # waits for this process (a page sending thousands of pixels).
+        context.route(CMP_API_GLOB, lambda route: _as_scanner(route, agent))
 
     def _cdp(self, event: dict[str, Any]) -> None:
         url = event["request"]["url"]
