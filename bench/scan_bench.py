@@ -9,7 +9,9 @@ One Chromium is launched and reused:
 - **bare**: each page loaded once in a fresh context (``load`` event), as a visitor would,
   in a pass before and a pass after the scan (their mean counts);
 - **scan**: ``cmp.scan.crawl`` from the first page, 20 pages, three phases each (fresh
-  context per phase, banner clicked, the refusal reloaded, the network let settle).
+  context per phase, banner clicked, the refusal reloaded, the network let settle), with
+  the CLI's browser options (popup blocker on) and its User-Agent for cmp's API (each
+  banner request routed through the scanner).
 
 Reported: total scan time, scan time per page, and per page the ratio scan / (3 × bare)
 (target ≤ 4); peak memory: Chromium's processes (PSS summed, sampled every 0.2 s) and this
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from cmp.scan.browser import CHROMIUM_ARGS, Labels, Limits
+from cmp.scan.browser import CHROMIUM_ARGS, IGNORE_DEFAULT_ARGS, Labels, Limits, agent_of
 from cmp.scan.crawl import crawl
 from cmp.storage import open_store
 from tests import scan_site
@@ -123,12 +125,16 @@ def main() -> None:
     try:
         with sync_playwright() as pw:
             args = [*CHROMIUM_ARGS, *shop.chromium_args(cmp_server.port)]
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=args)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=args, ignore_default_args=IGNORE_DEFAULT_ARGS
+            )
             sampler.start()
             bare_loads(browser, urls[:3])  # warm-up: caches, first context
             first = bare_loads(browser, urls)
             began = time.monotonic()
-            pages, errors, _ = crawl(browser, [urls[0]], Labels(), Limits(), PAGES)
+            # As `cmp scan` runs it: popup blocker on, cmp's API told it is the scanner.
+            agent = agent_of(browser)
+            pages, errors, _ = crawl(browser, [urls[0]], Labels(), Limits(), PAGES, None, agent)
             total = time.monotonic() - began
             second = bare_loads(browser, urls)
             browser.close()

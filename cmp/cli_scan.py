@@ -9,6 +9,7 @@ any page is loaded).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,10 +39,18 @@ def _write(path: str, text: str) -> None:
 
 
 def _progress() -> Any:
-    """A tqdm bar on a terminal (none otherwise), fed by the crawl's progress callback."""
+    """A tqdm bar on a terminal (none otherwise), fed by the crawl's progress callback.
+
+    A terminal that reports no size (a pty nobody sized: ``script``, some IDE consoles)
+    gets 80 columns and 24 rows: tqdm would otherwise hide a bar on a terminal of 0 rows."""
     from tqdm import tqdm
 
-    bar = tqdm(total=1, unit="page", file=sys.stderr, disable=None, dynamic_ncols=True)
+    try:
+        sized = os.get_terminal_size(sys.stderr.fileno()).columns > 0
+    except (OSError, ValueError):
+        sized = False
+    bar = tqdm(total=1, unit="page", file=sys.stderr, disable=None, dynamic_ncols=sized,
+               ncols=None if sized else 80, nrows=None if sized else 24)  # fmt: skip
 
     def update(done: int, known: int, url: str) -> None:
         bar.total = max(known, done, 1)
@@ -60,13 +69,13 @@ def _run(
     limits: Any,
     pages: int,
     update: Any,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str], str]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str], dict[str, str]]:
     """Start Chromium, crawl, close it: the pages, scan-wide errors, cmp's hosts and the
-    browser's version."""
+    tool's facts (the browser's version, the User-Agent cmp's API was sent)."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from cmp.scan.browser import CHROMIUM_ARGS, IGNORE_DEFAULT_ARGS
+    from cmp.scan.browser import CHROMIUM_ARGS, IGNORE_DEFAULT_ARGS, agent_of
     from cmp.scan.crawl import crawl
 
     with sync_playwright() as pw:
@@ -79,11 +88,13 @@ def _run(
         except PlaywrightError as exc:
             raise SetupError(f"cannot start {browser_path}: {exc}") from exc
         try:
-            version = browser.version
-            scanned, errors, cmp_hosts = crawl(browser, urls, labels, limits, pages, update)
+            tool = {"browser": browser.version, "user_agent": agent_of(browser)}
+            scanned, errors, cmp_hosts = crawl(
+                browser, urls, labels, limits, pages, update, tool["user_agent"]
+            )
         finally:
             browser.close()
-    return scanned, errors, cmp_hosts, version
+    return scanned, errors, cmp_hosts, tool
 
 
 def _outputs(report: dict[str, Any], json_path: str | None, html_path: str | None) -> None:
@@ -133,7 +144,7 @@ def scan(
     from cmp.scan import catalogue
     from cmp.scan.declared import registry_of
     from cmp.scan.report import build, line
-    from cmp.scan.rules import evaluate
+    from cmp.scan.rules import assess
     from cmp.texts import texts_for
 
     for url in urls:
@@ -163,7 +174,7 @@ def scan(
     started_at, began = clock.iso(clock.now()), time.monotonic()
     bar, update = _progress()
     try:
-        scanned, errors, cmp_hosts, version = _run(
+        scanned, errors, cmp_hosts, tool = _run(
             browser_path, chromium_args, urls, labels, limits, pages, update
         )
     except (SetupError, KeyboardInterrupt):
@@ -173,9 +184,9 @@ def scan(
     finally:
         bar.close()
     registry = registry_of(categories, recipients, cmp_hosts)
-    findings = evaluate(scanned, registry, catalogue.load(), errors)
+    findings, notice = assess(scanned, registry, catalogue.load(), errors)
     report = build(site, found.policy_version, urls, started_at, clock.iso(clock.now()),
-                   time.monotonic() - began, scanned, findings, version)  # fmt: skip
+                   time.monotonic() - began, scanned, findings, tool, notice)  # fmt: skip
     try:
         _outputs(report, json_path, html_path)
     except OSError as exc:

@@ -21,15 +21,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 
 from cmp.model import Category, Recipient, Site
 from cmp.siteconfig import publish_policy
 from cmp.storage import Storage
-from tests.scan_site import GIF, _serve
-from tests.servers import free_port
+from tests.scan_site import FixtureHandler, FixtureServer, start_servers
 
 SHOP = "www.review-shop.jp"
 APEX = "review-shop.jp"
@@ -216,22 +213,7 @@ class Hits:
 HITS = Hits()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args: object) -> None:  # quiet
-        """Nothing on stderr."""
-
-    def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None):
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
+class _Handler(FixtureHandler):
     def do_POST(self) -> None:
         HITS.add((self.headers.get("Host") or "").split(":")[0], self.path.split("?", 1)[0])
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -257,44 +239,9 @@ class _Handler(BaseHTTPRequestHandler):
         if host == "www.youtube.com" and path.startswith("/embed/"):
             cookie = {"Set-Cookie": "YSC=yt1; Path=/; Domain=.youtube.com; Secure; SameSite=None"}
             return self._send(200, YT_PAGE.encode(), html, cookie)
-        script = SCRIPTS.get((host, path))
-        if script is not None:
-            return self._send(200, script.encode(), "application/javascript")
-        if host in TAG_HOSTS:
-            return self._send(200, GIF, "image/gif")
-        return self._send(404, b"not found", "text/plain")
+        return self._tag(host, path, SCRIPTS, TAG_HOSTS)
 
 
-@dataclass
-class ReviewServer:
-    """The fixture server (plain and TLS ports) and the Chromium flags mapping every host."""
-
-    port: int
-    tls_port: int
-    stop: Callable[[], None]
-
-    def chromium_args(self, cmp_port: int) -> list[str]:
-        """``--host-resolver-rules=…`` and the flag accepting the test certificate."""
-        rules = [f"MAP {h} 127.0.0.1:{self.port}" for h in (SHOP, APEX, ELSEWHERE)]
-        rules += [f"MAP {h} 127.0.0.1:{self.tls_port}" for h in TAG_HOSTS] + [
-            f"MAP {CMP_HOST} 127.0.0.1:{cmp_port}"
-        ]
-        return ["--host-resolver-rules=" + ", ".join(rules), "--ignore-certificate-errors"]
-
-
-def start_review() -> ReviewServer:
+def start_review() -> FixtureServer:
     """Start the fixture server on two free ports."""
-    port, tls_port = free_port(), free_port()
-    running = []
-    for p, tls in ((port, False), (tls_port, True)):
-        server, thread = _serve(p, tls)
-        server.RequestHandlerClass = _Handler
-        running.append((server, thread))
-
-    def stop() -> None:
-        for server, thread in running:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
-
-    return ReviewServer(port, tls_port, stop)
+    return start_servers(_Handler, plain=(SHOP, APEX, ELSEWHERE), tls=TAG_HOSTS, cmp_host=CMP_HOST)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from cmp.model import Category, Recipient, Site
 from cmp.siteconfig import publish_policy
@@ -154,18 +155,26 @@ def shop_site(store: Storage) -> None:
     publish_policy(store, "shop", "初版", bump=False)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class FixtureHandler(BaseHTTPRequestHandler):
+    """What every scanner fixture server does alike: quiet, no caching, POSTs answered 204."""
+
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: object) -> None:  # quiet
-        pass
+        """Nothing on stderr."""
 
-    def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None):
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        kind: str,
+        headers: dict[str, str] | list[tuple[str, str]] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        for name, value in (headers or {}).items():
+        for name, value in headers.items() if isinstance(headers, dict) else headers or []:
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
@@ -174,6 +183,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self._send(204, b"", "text/plain")
 
+    def _tag(
+        self, host: str, path: str, scripts: dict[tuple[str, str], str], hosts: tuple[str, ...]
+    ) -> None:
+        """A tag's script, else a 1×1 GIF from a tag host (a pixel), else 404."""
+        script = scripts.get((host, path))
+        if script is not None:
+            return self._send(200, script.encode(), "application/javascript")
+        if host in hosts:
+            return self._send(200, GIF, "image/gif")
+        return self._send(404, b"not found", "text/plain")
+
+
+class _Handler(FixtureHandler):
     def do_GET(self) -> None:
         host = (self.headers.get("Host") or "").split(":")[0]
         path = self.path.split("?", 1)[0]
@@ -193,30 +215,30 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(
                 200, page("よそ", "", banner=False).encode(), "text/html; charset=utf-8"
             )
-        script = SCRIPTS.get((host, path))
-        if script is not None:
-            return self._send(200, script.encode(), "application/javascript")
-        if host in TAG_HOSTS:
-            return self._send(200, GIF, "image/gif")
-        return self._send(404, b"not found", "text/plain")
+        return self._tag(host, path, SCRIPTS, TAG_HOSTS)
 
 
 @dataclass
-class ShopServer:
-    """The fixture server (plain and TLS ports) and the Chromium flags mapping every
-    fixture host to it."""
+class FixtureServer:
+    """A fixture server (plain and TLS ports) and the Chromium flags mapping its hosts:
+    ``plain`` to the plain port, ``tls`` (tag hosts, some HSTS-preloaded in Chromium as on
+    the real web) to the TLS one, ``cmp_host`` to ``cmp serve``, ``closed`` to a port
+    nothing listens on."""
 
     port: int
     tls_port: int
     stop: Callable[[], None]
+    plain: tuple[str, ...] = ()
+    tls: tuple[str, ...] = ()
+    cmp_host: str = ""
+    closed: tuple[str, ...] = ()
 
     def chromium_args(self, cmp_port: int) -> list[str]:
-        """``--host-resolver-rules=…`` (the shop here, the tag hosts to the TLS port, cmp to
-        ``cmp_port``, the down host to a closed port) and the flag that accepts the test
-        certificate."""
-        rules = [f"MAP {h} 127.0.0.1:{self.port}" for h in (SHOP, ELSEWHERE)]
-        rules += [f"MAP {h} 127.0.0.1:{self.tls_port}" for h in TAG_HOSTS]
-        rules += [f"MAP {CMP_HOST} 127.0.0.1:{cmp_port}", f"MAP {DOWN} 127.0.0.1:{free_port()}"]
+        """``--host-resolver-rules=…`` and the flag that accepts the test certificate."""
+        rules = [f"MAP {h} 127.0.0.1:{self.port}" for h in self.plain]
+        rules += [f"MAP {h} 127.0.0.1:{self.tls_port}" for h in self.tls]
+        rules += [f"MAP {self.cmp_host} 127.0.0.1:{cmp_port}"]
+        rules += [f"MAP {h} 127.0.0.1:{free_port()}" for h in self.closed]
         return ["--host-resolver-rules=" + ", ".join(rules), "--ignore-certificate-errors"]
 
 
@@ -232,10 +254,15 @@ def _serve(port: int, tls: bool) -> tuple[ThreadingHTTPServer, threading.Thread]
     return server, thread
 
 
-def start_shop() -> ShopServer:
-    """Start the fixture server on two free ports (threads, so a slow image holds no one)."""
+def start_servers(handler: type[BaseHTTPRequestHandler], **hosts: Any) -> FixtureServer:
+    """Serve ``handler`` on two free ports, plain and TLS (threads, so a slow image holds
+    no one); ``hosts``: the :class:`FixtureServer` host fields."""
     port, tls_port = free_port(), free_port()
-    running = [_serve(port, False), _serve(tls_port, True)]
+    running = []
+    for p, tls in ((port, False), (tls_port, True)):
+        server, thread = _serve(p, tls)
+        server.RequestHandlerClass = handler
+        running.append((server, thread))
 
     def stop() -> None:
         for server, thread in running:
@@ -243,4 +270,10 @@ def start_shop() -> ShopServer:
             server.server_close()
             thread.join(timeout=5)
 
-    return ShopServer(port, tls_port, stop)
+    return FixtureServer(port, tls_port, stop, **hosts)
+
+
+def start_shop() -> FixtureServer:
+    """Start the fixture server on two free ports."""
+    return start_servers(_Handler, plain=(SHOP, ELSEWHERE), tls=TAG_HOSTS, cmp_host=CMP_HOST,
+                         closed=(DOWN,))  # fmt: skip

@@ -5,12 +5,9 @@ pages (tests/scan_review_site.py), scanned by the real CLI in real Chromium agai
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +16,9 @@ import pytest
 
 from cmp import create_app
 from cmp.scan import catalogue
-from cmp.storage import open_store
+from tests.scan_cli import SCHEMA, Shop, running_shop
+from tests.scan_cli import find as _find
+from tests.scan_cli import page_of as _page
 from tests.scan_review_site import (
     APEX,
     CMP_JS,
@@ -33,51 +32,19 @@ from tests.scan_review_site import (
     SHOP,
     YT,
     YTAG,
-    ReviewServer,
     review_site,
     start_review,
 )  # fmt: skip
-from tests.serving import CMP, SECRET, Serve, serve
+from tests.serving import SECRET
 from tests.test_admin_support import ADMIN, Console, add_user
 
 pytestmark = pytest.mark.browser
-SCHEMA = json.loads((Path(catalogue.__file__).with_name("schema.json")).read_text())
 CAMPAIGN = f"http://{SHOP}/campaign"
-
-
-@dataclass
-class Shop:
-    """The running fixture: store URL, cmp server, shop server, a temp folder."""
-
-    url: str
-    tmp: Path
-    cmp: Serve
-    server: ReviewServer
-
-    def scan(self, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-        """Run ``cmp scan --site review ARGS`` with the fixture's Chromium flags."""
-        env = {**os.environ, "CMP_STORE_URL": self.url, "CMP_SECRET_KEY": SECRET,
-               "CMP_INSTANCE_PATH": str(self.tmp / "instance")}  # fmt: skip
-        env.pop("CMP_ENV", None)
-        flags = [a for f in self.server.chromium_args(self.cmp.port) for a in ("--chromium-arg", f)]
-        cmd = [CMP, "scan", "--site", "review", *args, *flags]
-        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    tmp = tmp_path_factory.mktemp("review")
-    url = f"sqlite:///{tmp / 'cmp.sqlite3'}"
-    store = open_store(url)
-    review_site(store)
-    store.close()
-    cmp_server = serve(url, tmp, workers=1)
-    server = start_review()
-    try:
-        yield Shop(url, tmp, cmp_server, server)
-    finally:
-        server.stop()
-        cmp_server.stop()
+    yield from running_shop(tmp_path_factory.mktemp("review"), "review", review_site, start_review)
 
 
 @pytest.fixture(scope="module")
@@ -103,24 +70,6 @@ def hostile_scan(shop: Shop) -> tuple[subprocess.CompletedProcess[str], dict[str
     report = json.loads(out.read_text())
     jsonschema.validate(report, SCHEMA)
     return proc, report, html.read_text(), seconds
-
-
-def _find(report: dict[str, Any], kind: str, phase: str | None, about: str) -> dict[str, Any]:
-    for f in report["findings"]:
-        d = f["detail"]
-        name = d.get("host") or d.get("name") or d.get("key") or d.get("owner") or d.get("code")
-        if (f["kind"], f["phase"], name) == (kind, phase, about):
-            return f
-    raise AssertionError(f"no {kind} {phase} {about}: {[_short(f) for f in report['findings']]}")
-
-
-def _short(f: dict[str, Any]) -> tuple[Any, ...]:
-    d = f["detail"]
-    return f["kind"], f["phase"], d.get("host") or d.get("name") or d.get("key") or d.get("owner")
-
-
-def _page(report: dict[str, Any], url: str) -> dict[str, Any]:
-    return next(p for p in report["pages"] if p["url"] == url)
 
 
 def test_links_are_followed_breadth_first_from_a_start_url_that_redirects(site_scan: Any) -> None:
@@ -240,8 +189,11 @@ def test_max_time_bounds_the_whole_scan(shop: Shop) -> None:
     began = time.monotonic()
     proc = shop.scan(f"http://{SHOP}/never", f"http://{SHOP}/about", "--page-timeout", "20",
                      "--max-time", "4", "--no-store", "--json", "-")  # fmt: skip
-    assert time.monotonic() - began < 16
+    assert time.monotonic() - began < 60  # never the 3 x 20 s of the page timeout
     report = json.loads(proc.stdout)
+    # The scan's own clock (browser launch to the end), not this process's: starting the
+    # CLI took up to 10 s of the former 16 s bound on 2 loaded cores (second review).
+    assert report["seconds"] < 12, report["seconds"]
     assert proc.returncode == 2
     codes = {f["detail"]["code"] for f in report["findings"] if f["kind"] == "error"}
     assert codes == {"timeout", "time_limit"}
@@ -255,8 +207,9 @@ def test_a_report_path_that_cannot_be_written_fails_before_the_scan(shop: Shop) 
     assert "cannot write" in proc.stderr and time.monotonic() - began < 20
 
 
-#: Entries whose source is still the vendor's home page (docs/scanner.md, "The catalogue").
-UNCONFIRMED_SOURCES = {"ptengine"}
+#: Entries whose source is still the vendor's home page (docs/scanner.md, "The catalogue"):
+#: none since the second review (Ptengine cites its help page showing the base tag).
+UNCONFIRMED_SOURCES: set[str] = set()
 
 
 def test_catalogue_entries_are_complete_and_cite_documentation_pages() -> None:

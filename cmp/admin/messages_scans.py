@@ -55,6 +55,10 @@ SCANS: dict[str, tuple[str, str]] = {
         "visitors are asked again.",
     ),
     "proposal_source": ("出典", "Source"),
+    "proposal_via": (
+        "このタグが送信・保存したもの（登録すると、スキャンで見つかった通信先・Cookieも登録されます）",
+        "Sent or written by this tag (adopting declares what the scan saw of it too)",
+    ),
     "proposal_foreign": (
         "外国の事業者です。登録後、所在国の制度と送信先の措置を記入してください。",
         "A recipient abroad: after adopting, write the country's system and its measures.",

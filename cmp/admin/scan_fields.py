@@ -46,6 +46,15 @@ def _names(value: str | None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def acceptable(seen: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The declarations among ``seen`` (``hosts``, ``cookies``, ``storage``: what a scan
+    observed) that the editor would accept, at most :data:`LIMIT` of each: a name a page
+    chose is declared only if an operator could have typed it."""
+    hosts = [h for h in seen.get("hosts", []) if len(h) <= 300 and _HOST.match(h)]
+    names = {f: [n for n in seen.get(f, []) if _NAME.match(n)] for f in ("cookies", "storage")}
+    return {"hosts": hosts[:LIMIT], **{f: n[:LIMIT] for f, n in names.items()}}
+
+
 def clean(form: Any) -> dict[str, list[str]]:
     """The declarations of a submitted recipient form (errors attached to its fields)."""
     return {

@@ -10,7 +10,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from cmp import context
-from cmp.admin import bp
+from cmp.admin import bp, scan_fields
 from cmp.admin.audit import commit
 from cmp.admin.editing import load_site
 from cmp.admin.policies import audit_publish
@@ -74,7 +74,7 @@ def adopt(site: str, scan_id: str) -> ResponseReturnValue:
     entry's own by default) and publish it as a new policy version."""
     store = context.store()
     current = load_site(site)
-    _load(site, scan_id)
+    report = _load(site, scan_id)
     entry = catalogue.load().by_key.get(request.form.get("vendor", ""))
     if entry is None:
         abort(400)
@@ -85,7 +85,10 @@ def adopt(site: str, scan_id: str) -> ResponseReturnValue:
     recipients = store.get_recipients(site)
     if any(r.key == entry["key"] for r in recipients):
         return redirect(url_for("admin.scan_report", site=site, scan_id=scan_id), code=303)
-    made = catalogue.recipient_of(entry, category)
+    # What this scan saw of the vendor beyond its entry (ytag.js's beacon host, the cookie
+    # names Ptengine's tag wrote) is declared too, as far as the editor would accept it.
+    seen = scan_fields.acceptable(catalogue.load().seen(report, entry["key"]))
+    made = catalogue.recipient_of(entry, category, seen=seen)
     policy = _save(store, current, [*recipients, made], recipients, made.key, ["new"])
     commit(site, "recipient.create", made.key, None, {**made.to_dict(), "from_scan": scan_id})
     if policy is not None:

@@ -22,7 +22,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cmp.scan import probes
 from cmp.scan.domains import host_of, registrable
-from cmp.scan.observe import is_cmp
+from cmp.scan.observe import is_cmp, scanner_agent
 from cmp.scan.record import Recorder, collect, left
 
 #: Flags that work as root with no network (tests/chromium.py, TESTING.md).
@@ -117,14 +117,28 @@ def _navigate(action: Any, deadline: float) -> Any:
         raise PageError("unreachable", reason.group(0) if reason else _first_line(exc)) from exc
 
 
+def agent_of(browser: Browser) -> str:
+    """The User-Agent the scanner gives cmp's API (:func:`~cmp.scan.observe.scanner_agent`):
+    this browser's own (DevTools' ``Browser.getVersion``), with ``cmp-scanbot/VERSION``."""
+    from cmp import __version__
+
+    cdp = browser.new_browser_cdp_session()
+    try:
+        own = str(cdp.send("Browser.getVersion").get("userAgent", ""))
+    finally:
+        cdp.detach()
+    return scanner_agent(own, __version__)
+
+
 def run_phase(
-    browser: Browser, url: str, phase: str, labels: Labels, limits: Limits
+    browser: Browser, url: str, phase: str, labels: Labels, limits: Limits, agent: str = ""
 ) -> dict[str, Any]:
     """Load ``url`` in a fresh context and run ``phase`` (before, rejected, accepted).
 
     Returns ``{"final_url", "status", "banner", "links", "cmp_hosts", "requests",
     "omitted", "cookies", "storage"}``: the third-party requests (for rejected/accepted only
     those after the click), every cookie in the jar and every storage key at the end.
+    ``agent`` is the User-Agent of the requests to cmp's API (the banner's decisions).
     Raises :class:`PageError` for a page that cannot be scanned, with what the phase saw
     until then when the page did load something (a page that never finishes loading, or
     whose script never yields, still shows the tags it ran)."""
@@ -153,6 +167,8 @@ def run_phase(
                     )
                 rec.settle(page, limits.settle, limits.settle_max, deadline)
                 rec.after = True
+                if agent:
+                    rec.as_scanner(context, agent)
                 which = "reject" if phase == "rejected" else "accept"
                 _banner_button(page, labels, which).click(timeout=left(deadline) * 1000)
                 if phase == "rejected":

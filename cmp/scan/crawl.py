@@ -66,9 +66,11 @@ def _lists(data: dict[str, Any]) -> dict[str, Any]:
             ("requests", "omitted", "cookies", "storage")}  # fmt: skip
 
 
-def scan_page(browser: Browser, url: str, labels: Labels, limits: Limits) -> dict[str, Any]:
+def scan_page(
+    browser: Browser, url: str, labels: Labels, limits: Limits, agent: str = ""
+) -> dict[str, Any]:
     """The three phases of one page, as the report's page (plus ``links`` and ``cmp_hosts``,
-    which the crawl takes out)."""
+    which the crawl takes out); ``agent``: the User-Agent cmp's API is sent."""
     began = time.monotonic()
     page: dict[str, Any] = {"url": url, "final_url": None, "status": None, "banner": None,
                             "error": None, "phases": dict.fromkeys(PHASES)}  # fmt: skip
@@ -76,7 +78,7 @@ def scan_page(browser: Browser, url: str, labels: Labels, limits: Limits) -> dic
     hosts: set[str] = set()
     for phase in PHASES:
         try:
-            data = run_phase(browser, url, phase, labels, limits)
+            data = run_phase(browser, url, phase, labels, limits, agent)
         except PageError as exc:
             page["error"] = {"code": exc.code, "message": exc.message, "phase": phase}
             if exc.data is not None:  # what the phase saw before it stopped still counts
@@ -106,9 +108,11 @@ def crawl(
     limits: Limits,
     max_pages: int,
     progress: Progress | None = None,
+    agent: str = "",
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
     """Scan up to ``max_pages`` pages from ``urls``; return the pages, scan-wide error
-    findings and the hosts cmp itself was served from."""
+    findings and the hosts cmp itself was served from. ``agent`` is the User-Agent the
+    banner's decisions reach cmp's API with (the scanner's, so they count as a bot's)."""
     start = time.monotonic()
     limits = replace(limits, until=start + limits.total)
     origins = {origin_of(u) for u in urls if origin_of(u)}
@@ -134,7 +138,7 @@ def crawl(
         url = queue.popleft()
         if progress:
             progress(len(pages), min(max_pages, len(pages) + 1 + len(queue)), url)
-        page = scan_page(browser, url, labels, limits)
+        page = scan_page(browser, url, labels, limits, agent)
         cmp_hosts.update(page.pop("cmp_hosts"))
         final = page.get("final_url") or ""
         if url in starts and final and same_site(host_of(final), host_of(url)):

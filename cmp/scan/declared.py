@@ -28,6 +28,14 @@ class Owner:
     kind: str  # "recipient" | "category" | "cmp"
     category: str
     essential: bool
+    #: What the report says for a person: the recipient's (or category's) name and the
+    #: category's name, ja and en.
+    name: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    category_name: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def names(self) -> dict[str, Any]:
+        """The names a finding carries: ``owner_name`` and ``category_name``."""
+        return {"owner_name": dict(self.name), "category_name": dict(self.category_name)}
 
 
 @dataclass
@@ -85,12 +93,14 @@ def registry_of(
     """Build the declarations of a site from its categories and recipients; ``cmp_hosts``
     are the hosts cmp itself is served from (the banner's script and API)."""
     required = {c.key for c in categories if c.required}
-    cmp = Owner("cmp", "cmp", "essential", True)
+    named = {c.key: dict(c.name) for c in categories}
+    cmp = Owner("cmp", "cmp", "essential", True, {"ja": "cmp", "en": "cmp"})
     decls = [Declaration(cmp, sorted(set(cmp_hosts)), list(CMP_PATTERNS), list(CMP_PATTERNS))]
     for r in recipients:
-        owner = Owner(r.key, "recipient", r.category, r.category in required)
+        owner = Owner(r.key, "recipient", r.category, r.category in required, dict(r.name),
+                      named.get(r.category, {}))  # fmt: skip
         decls.append(Declaration(owner, list(r.hosts), list(r.cookies), list(r.storage)))
     for c in categories:
-        owner = Owner(c.key, "category", c.key, c.required)
+        owner = Owner(c.key, "category", c.key, c.required, dict(c.name), dict(c.name))
         decls.append(Declaration(owner, [], list(c.cookies), []))
     return Registry(decls)

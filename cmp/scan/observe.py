@@ -19,7 +19,20 @@ MAX_URL = 400
 def is_cmp(url: str) -> bool:
     """True for cmp's own script and API (``…/cmp.js``, ``…/api/v1/sites/…``)."""
     path = url.split("?", 1)[0]
-    return path.endswith("/cmp.js") or "/api/v1/sites/" in path
+    return path.endswith("/cmp.js") or is_cmp_api(url)
+
+
+def is_cmp_api(url: str) -> bool:
+    """True for cmp's API (``…/api/v1/sites/…``): where the banner records decisions."""
+    return "/api/v1/sites/" in url.split("?", 1)[0]
+
+
+def scanner_agent(browser_agent: str, version: str) -> str:
+    """The User-Agent the scanner sends to cmp's API only: the browser's own, then
+    ``cmp-scanbot/VERSION``. ua-parser files it as a bot (device "Spider"), so the
+    decisions the scanner makes through the banner count only under "bots" in the
+    statistics, and their receipts name the agent (``cmp-scanbot 0.1.0``)."""
+    return f"{browser_agent} cmp-scanbot/{version}".strip()
 
 
 def initiator_url(initiator: dict[str, Any] | None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, Request
+from playwright.sync_api import BrowserContext, Page, Request, Route
 from playwright.sync_api import Error as PlaywrightError
 
 from cmp.scan import probes
@@ -34,6 +34,13 @@ MAX_REQUESTS = 500
 MAX_SEEN = 5000
 #: Longest storage key kept (a page may use a megabyte as a key).
 MAX_NAME = 400
+#: Why Chromium refuses a cookie only because it is a third party's: a visitor's browser
+#: that allows third-party cookies (Chrome's default outside incognito) stores it.
+THIRD_PARTY_BLOCKS = {"UserPreferences", "ThirdPartyPhaseout", "ThirdPartyBlockedInFirstPartySet"}
+#: cmp's API (:func:`~cmp.scan.observe.is_cmp_api`) as a Playwright URL glob.
+CMP_API_GLOB = "**/api/v1/sites/**"
+#: Blocked third-party cookies remembered per phase.
+MAX_BLOCKED = 500
 
 
 def left(deadline: float) -> float:
@@ -51,6 +58,7 @@ class Recorder:
         self.initiators: dict[str, dict[str, Any]] = {}
         self.urls: dict[str, str] = {}
         self.header_cookies: dict[str, str] = {}
+        self.blocked: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
         self.inflight: set[Request] = set()
         self.last = time.monotonic()
         self.after = False
@@ -66,6 +74,15 @@ class Recorder:
         cdp.send("Network.enable")
         context.add_init_script(probes.INIT_SCRIPT)
 
+    def as_scanner(self, context: BrowserContext, agent: str) -> None:
+        """From now on, requests to cmp's API carry ``agent``: the banner's decisions reach
+        it as the scanner's, not a visitor's; the page and every tag still meet the
+        browser's own agent. Called just before the click, so the page's load is not
+        routed (Playwright then intercepts every request of the context)."""
+        # A glob, not a function: Playwright matches it in its driver, so no other request
+        # waits for this process (a page sending thousands of pixels).
+        context.route(CMP_API_GLOB, lambda route: _as_scanner(route, agent))
+
     def _cdp(self, event: dict[str, Any]) -> None:
         url = event["request"]["url"]
         self.urls[event.get("requestId", "")] = url  # a redirect reuses the id: the last hop
@@ -78,6 +95,15 @@ class Recorder:
             name = line.split(";", 1)[0].split("=", 1)[0].strip()
             if name and url:
                 self.header_cookies.setdefault(name, url)
+        # The scanner's fresh contexts are incognito ones, where Chromium blocks third-party
+        # cookies; DevTools still reports each refused Set-Cookie, parsed, with the reason.
+        for blocked in event.get("blockedCookies") or []:
+            cookie = blocked.get("cookie")
+            reasons = set(blocked.get("blockedReasons") or [])
+            if cookie and url and reasons and reasons <= THIRD_PARTY_BLOCKS:
+                key = (str(cookie.get("name", "")), str(cookie.get("domain", "")))
+                if len(self.blocked) < MAX_BLOCKED:
+                    self.blocked.setdefault(key, (cookie, url))
 
     def _start(self, request: Request) -> None:
         if len(self.requests) < MAX_SEEN:
@@ -155,9 +181,15 @@ def collect(
         requests.append(request_view(request.url, request.resource_type, request.method, chain))
     now = time.time()
     cookies = []
-    for c in context.cookies():
+    jar = context.cookies()
+    for c in jar:
         setter = writes.get(("cookie", c["name"])) or rec.header_cookies.get(c["name"])
         cookies.append({**cookie_view(c, site, now), **written_by(setter, rec.initiators)})
+    stored = {(c["name"], c["domain"]) for c in jar}
+    for (name, domain), (c, url) in rec.blocked.items():
+        if (name, domain) not in stored:
+            view = {**cookie_view(c, site, now), "stored": False}
+            cookies.append({**view, **written_by(url, rec.initiators)})
     storage: list[dict[str, Any]] = []
     for frame in page.frames:
         try:
@@ -185,6 +217,14 @@ def collect(
         "cookies": cookies,
         "storage": _unique(storage),
     }
+
+
+def _as_scanner(route: Route, agent: str) -> None:
+    """Send a request to cmp's API with the scanner's User-Agent."""
+    try:
+        route.continue_(headers={**route.request.all_headers(), "user-agent": agent})
+    except PlaywrightError:
+        pass  # the page went away meanwhile: nothing to send
 
 
 def _frame_url(request: Request) -> str:

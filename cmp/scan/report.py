@@ -34,9 +34,11 @@ def build(
     seconds: float,
     pages: list[dict[str, Any]],
     findings: list[dict[str, Any]],
-    browser: str = "",
+    tool: dict[str, str] | None = None,
+    notice: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the report of one scan."""
+    """Assemble the report of one scan (``tool``: the browser's version and the User-Agent
+    cmp's API was sent; ``notice``: what the 外部送信 notice must cover, per recipient)."""
     return {
         "schema": SCHEMA,
         "scan_id": new_scan_id(started_at),
@@ -46,9 +48,10 @@ def build(
         "seconds": round(seconds, 3),
         "policy_version": policy_version,
         "urls": list(urls),
-        "tool": {"cmp": __version__, "browser": browser},
+        "tool": {"cmp": __version__, "browser": "", **(tool or {})},
         "pages": pages,
         "findings": findings,
+        "notice": list(notice or []),
         "summary": summary(findings),
         "exit_status": exit_status(findings),
     }
@@ -86,17 +89,66 @@ def subject(f: dict[str, Any]) -> str:
     return d.get("code", what)
 
 
+#: What each error code means, for a person (ja, en); the page's own message follows.
+ERRORS = {
+    "unreachable": ("ページに接続できませんでした", "the page could not be reached"),
+    "timeout": (
+        "制限時間内に読み込みが終わらないか、ページが応答しなくなりました",
+        "the page did not finish loading in time, or stopped responding",
+    ),
+    "redirect": (
+        "別のサイトへ移動したため、スキャンしていません",
+        "the page moved to another site, so it was not scanned",
+    ),
+    "http_status": ("ページがエラーを返しました", "the page answered with an error"),
+    "no_banner": (
+        "同意バナー（拒否する／同意する）が見つからないため、拒否後・同意後を確認できませんでした",
+        "no consent banner (拒否する / 同意する): the later phases could not run",
+    ),
+    "browser": ("ブラウザーでページが異常終了しました", "the page crashed the browser tab"),
+    "time_limit": (
+        "スキャン全体の制限時間（--max-time）に達したため、残りのページはスキャンしていません",
+        "the scan's time limit (--max-time) was reached; the pages left were not scanned",
+    ),
+}
+
+
+def _name(names: Any, lang: str) -> str:
+    """A ja/en name in ``lang`` (the other language, else "")."""
+    if not isinstance(names, dict):
+        return ""
+    return str(names.get(lang) or names.get("ja" if lang == "en" else "en") or "")
+
+
+def _error(d: dict[str, Any], lang: str) -> str:
+    """An error finding as a sentence: what the code means, then the page's own message
+    (Chromium's ``net::ERR_…``, the HTTP status) for the engineer."""
+    known = ERRORS.get(d.get("code", ""))
+    message = str(d.get("message", ""))
+    if known is None:
+        return message
+    text = known[0 if lang == "ja" else 1]
+    if lang == "ja" and d.get("code") == "time_limit":
+        text += f"（{len(d.get('not_scanned') or [])}ページ）"
+    elif message and d.get("code") not in ("no_banner", "time_limit"):
+        text += f"（{message}）" if lang == "ja" else f" ({message})"
+    return text
+
+
 def explain(f: dict[str, Any], lang: str = "ja", brief: bool = False) -> str:
     """The finding as a sentence a person reads (Japanese by default); ``brief`` leaves
-    out the URL and the tag (for pages that show them apart)."""
+    out the URL and the tag (for pages that show them apart). Recipients and categories
+    are named as the registry names them, their keys only when a report has no names."""
     d, kind, ja = f["detail"], f["kind"], lang == "ja"
     if kind == "violation":
-        who = d.get("owner") or d.get("vendor") or "?"
+        who = (_name(d.get("owner_name"), lang) or _name(d.get("vendor_name"), lang)
+               or d.get("owner") or d.get("vendor") or "?")  # fmt: skip
+        category = _name(d.get("category_name"), lang) or d.get("category")
         by = d.get("initiator") or d.get("tag")
         text = (
-            f"{who}（{d.get('category')}）が同意なしに動作"
+            f"{who}（{category}）が同意なしに動作しています"
             if ja
-            else f"{who} ({d.get('category')}) ran without consent"
+            else f"{who} ({category}) ran without consent"
         )
         if f["what"] == "request" and not brief:
             text += f": {d['url']}" + (f" ← {by}" if by else "")
@@ -124,7 +176,7 @@ def explain(f: dict[str, Any], lang: str = "ja", brief: bool = False) -> str:
             else "declared but never seen in any page or phase"
         )
     if kind == "error":
-        return d.get("message", "")
+        return _error(d, lang)
     return ("同意後にのみ動作しました" if ja else "ran only after consent")  # fmt: skip
 
 

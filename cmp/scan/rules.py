@@ -33,8 +33,11 @@ class Proposer(Protocol):
     def match(self, what: str, item: dict[str, Any]) -> dict[str, Any] | None:
         """The catalogue entry covering ``item``, or None."""
 
-    def proposal(self, entry: dict[str, Any]) -> dict[str, Any]:
+    def proposal(self, entry: dict[str, Any], via: str = "") -> dict[str, Any]:
         """The proposal (a recipient entry to review) made from ``entry``."""
+
+    def sender(self, chain: Sequence[str]) -> tuple[dict[str, Any], str] | None:
+        """The catalogue tag nearest the end of ``chain`` (not a loader) and its URL."""
 
 
 def identity(what: str, item: dict[str, Any]) -> str:
@@ -58,7 +61,8 @@ def _evidence(what: str, item: dict[str, Any]) -> dict[str, Any]:
     if what == "request":
         keep = ("host", "domain", "url", "type", "method", "beacon", "initiator", "chain", "tag")
     elif what == "cookie":
-        keep = ("name", "domain", "party", "session", "lifetime_days", "initiator", "chain", "tag")
+        keep = ("name", "domain", "party", "session", "lifetime_days", "stored", "initiator",
+                "chain", "tag")  # fmt: skip
     else:
         keep = ("area", "key", "origin", "initiator", "chain", "tag")
     return {k: item.get(k) for k in keep}
@@ -74,6 +78,7 @@ class _Tally:
         self.seen: dict[str, set[str]] = {}
         self.patterns: set[tuple[str, str, str]] = set()
         self.violating: set[str] = set()
+        self.owned: dict[str, dict[str, Any]] = {}
 
     def observe(self, page: str, phase: str, what: str, item: dict[str, Any]) -> None:
         """Classify one observation: note its owner as seen, or add it to the undeclared;
@@ -87,11 +92,16 @@ class _Tally:
                 return
             self.seen.setdefault(decl.owner.key, set()).add(phase)
             self.patterns.add((decl.owner.key, what, pattern))
-            owner: dict[str, Any] = {"owner": decl.owner.key, "category": decl.owner.category}
+            if decl.owner.kind == "recipient":
+                self._own(decl.owner.key, "declared", decl.owner.names(), what, item)
+            owner: dict[str, Any] = {"owner": decl.owner.key, "category": decl.owner.category,
+                                     **decl.owner.names()}  # fmt: skip
             essential = decl.owner.essential
         else:
             entry = self.catalogue.match(what, item)
             owner = {"owner": None, "category": entry["category"] if entry else None}
+            if entry is not None:
+                owner["vendor_name"] = dict(entry["service"])
             essential = entry is None  # unknown: undeclared, not proven non-essential
             key = (what, ident)
             agg = self.undeclared.get(key)
@@ -100,6 +110,10 @@ class _Tally:
                 agg["phase"], agg["detail"]["phases"] = phase, []
                 if entry is not None:
                     agg["proposal"] = self.catalogue.proposal(entry)
+                elif (sent := self.catalogue.sender(item.get("chain") or [])) is not None:
+                    # Sent or written by a tag the catalogue knows (ytag.js's beacon host, a
+                    # cookie name the entry does not list): that tag's entry is the proposal.
+                    agg["proposal"] = self.catalogue.proposal(*sent)
                 self.undeclared[key] = agg
             for name, value in (("pages", page), ("phases", phase)):
                 if value not in agg["detail"][name]:
@@ -117,6 +131,32 @@ class _Tally:
                 self.violating.add(owner["owner"])
         found["detail"]["count"] += 1
 
+    def _own(self, key: str, kind: str, names: dict[str, Any], what: str, item: dict) -> None:
+        group = self.owned.setdefault(key, {"owner": key, "kind": kind, **names,
+                                            "hosts": [], "cookies": [], "storage": []})  # fmt: skip
+        name = {"request": item.get("host"), "cookie": item.get("name"),
+                "storage": item.get("key")}[what]  # fmt: skip
+        field = {"request": "hosts", "cookie": "cookies", "storage": "storage"}[what]
+        if name and name not in group[field]:
+            group[field].append(name)
+
+    def notice(self) -> list[dict[str, Any]]:
+        """What the 外部送信 notice must cover, per recipient: the declared recipients seen
+        (with the hosts, cookies and keys seen of each), then the undeclared observations
+        grouped by the catalogue entry proposed for them, then those nobody knows."""
+        for agg in self.undeclared.values():
+            prop = agg.get("proposal")
+            if prop:
+                r = prop["recipient"]
+                names = {"owner_name": dict(r["service"]), "category_name": {}}
+                key, kind = prop["vendor"], "proposed"
+            else:
+                key, kind, names = "", "unknown", {"owner_name": {}, "category_name": {}}
+            self._own(f"{kind}:{key}", kind, {**names, "vendor": key or None}, agg["what"],
+                      agg["detail"])  # fmt: skip
+        order = {"declared": 0, "proposed": 1, "unknown": 2}
+        return sorted(self.owned.values(), key=lambda g: order[g["kind"]])
+
     def stale_and_ok(self, judged: bool) -> list[dict[str, Any]]:
         """Stale findings (only when ``judged``: some page reached 同意する) and ok ones."""
         out: list[dict[str, Any]] = []
@@ -124,7 +164,8 @@ class _Tally:
             key, kind = decl.owner.key, decl.owner.kind
             if kind == "cmp" or decl.empty:
                 continue
-            base = {"owner": key, "owner_kind": kind, "category": decl.owner.category}
+            base = {"owner": key, "owner_kind": kind, "category": decl.owner.category,
+                    **decl.owner.names()}  # fmt: skip
             if kind == "recipient" and key not in self.seen:
                 if judged:
                     declared = {"hosts": decl.hosts, "cookies": decl.cookies}
@@ -146,7 +187,18 @@ def evaluate(
     catalogue: Proposer,
     errors: Iterable[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """Return every finding of a scan, violations first (see the module docstring).
+    """Return every finding of a scan, violations first (see the module docstring)."""
+    return assess(pages, registry, catalogue, errors)[0]
+
+
+def assess(
+    pages: Sequence[dict[str, Any]],
+    registry: Registry,
+    catalogue: Proposer,
+    errors: Iterable[dict[str, Any]] = (),
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return every finding of a scan, violations first (see the module docstring), and
+    what the 外部送信 notice must cover per recipient (:meth:`_Tally.notice`).
 
     ``pages`` are the report's pages (each with ``url``, ``error`` and ``phases``);
     ``errors`` are scan-wide error findings (a time limit reached).
@@ -170,7 +222,7 @@ def evaluate(
     out += tally.undeclared.values()
     out += tally.stale_and_ok(judged)
     order = {k: n for n, k in enumerate(KINDS)}
-    return sorted(out, key=lambda f: order[f["kind"]])
+    return sorted(out, key=lambda f: order[f["kind"]]), tally.notice()
 
 
 def summary(findings: Iterable[dict[str, Any]]) -> dict[str, int]:
