@@ -6,11 +6,11 @@ from flask import Response, current_app, jsonify, request
 
 from cmp import aliases as cmp_aliases
 from cmp import consents, context, ids, lookup
-from cmp.api import allow_origin, auth, bp, cors, json_response, site_config
-from cmp.api.problems import Problem, bool_map, field, json_body
+from cmp.api import allow_origin, auth, bp, cors, declared, json_response, site_config
+from cmp.api.inputs import Decision, OptOut
+from cmp.api.problems import Problem
 from cmp.api.problems import response as problem_response
 from cmp.decisions import DecisionError
-from cmp.model import LANGS
 from cmp.ratelimit import client_key, limiter, public_limit
 from cmp.receipts import truncate_ip, ua_summary
 from cmp.siteconfig import BuiltConfig
@@ -64,26 +64,17 @@ def record_consent(site: str) -> Response:
     """Record a visitor's decision; 201 with the (new) signed visitor id and the state."""
     # Site and origin first: a foreign origin gets 403 whatever its body (cmp.api.cors).
     cors.require_origin(site_config(site))
-    data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
-    fresh = data.get("visitor_id") is None
+    data = declared.body(Decision, current_app.config["PUBLIC_MAX_BYTES"])
+    fresh = data.visitor_id is None
     if fresh:
         raw, signed = ids.issue(context.secret())
     else:
-        raw, signed = _raw_id(data["visitor_id"]), data["visitor_id"]
+        raw, signed = _raw_id(data.visitor_id), data.visitor_id
     built = site_config(site)
-    version = field(data, "policy_version", int)
-    categories = bool_map(data, "categories")
-    recipients = bool_map(data, "recipients")
-    method = field(data, "method", str, required=False, default="banner")
-    if method not in ("banner", "preferences", "gpc"):
-        raise Problem(422, "validation_error", "method must be banner, preferences or gpc")
-    lang = field(data, "lang", str, required=False, default="ja")
-    if lang not in LANGS:
-        raise Problem(422, "validation_error", "lang must be ja or en")
-    gpc = bool(field(data, "gpc", bool, required=False, default=False))
-    gpc = gpc or request.headers.get("Sec-GPC") == "1"
+    version, lang = data.policy_version, data.lang
+    gpc = data.gpc or request.headers.get("Sec-GPC") == "1"
     # A bad alias is left out, never a 422: it must not sink the visitor's decision.
-    aliases, ignored = cmp_aliases.banner_aliases(data.get("aliases"), built.site.alias_cookies)
+    aliases, ignored = cmp_aliases.banner_aliases(data.aliases, built.site.alias_cookies)
     if version != built.site.policy_version:
         raise Problem(
             409,
@@ -99,9 +90,9 @@ def record_consent(site: str) -> Response:
             built.categories,
             built.recipients,
             raw,
-            categories,
-            recipients,
-            method=method,
+            data.categories,
+            data.recipients,
+            method=data.method,
             gpc=gpc,
             ctx=_client(lang, shown.texts_hash),
             aliases=aliases,
@@ -177,17 +168,11 @@ def get_receipts(site: str, visitor_id: str) -> Response:
 def post_opt_out(site: str) -> Response:
     """Record an opt-out for some or all categories (scope ``write``)."""
     built, _, _ = auth.keyed(site, "write")
-    data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
+    data = declared.body(OptOut, current_app.config["PUBLIC_MAX_BYTES"])
     # A lookup id may opt a visitor out (an opt-out can only narrow consent).
-    given = field(data, "visitor_id", str)
+    given, targets = data.visitor_id, data.categories
     raw = _keyed_raw(site, given)
-    targets = field(data, "categories", (list, str))
-    if isinstance(targets, str) and targets != "all":
-        raise Problem(422, "validation_error", 'categories must be a list or "all"')
-    if isinstance(targets, list) and (not targets or not all(isinstance(t, str) for t in targets)):
-        raise Problem(422, "validation_error", "categories must be a non-empty list of keys")
-    source = field(data, "source", str, required=False, default="api")[:_SOURCE]
-    note = field(data, "note", str, required=False, default="")[:_NOTE]
+    source, note = data.source[:_SOURCE], data.note[:_NOTE]
     try:
         state, receipt = consents.opt_out(
             context.store(),

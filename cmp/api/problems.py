@@ -1,9 +1,11 @@
-"""problem+json errors (RFC 9457) with a stable ``code``, and safe JSON body parsing."""
+"""problem+json errors (RFC 9457) with a stable ``code``, and bounded body reading.
+
+Bodies are parsed and validated against their declarations by :mod:`cmp.api.declared`.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from flask import Response, request
@@ -60,10 +62,6 @@ def response(problem: Problem) -> Response:
     return resp
 
 
-#: A JSON escape of a UTF-16 surrogate (D800-DFFF), the only way one can reach json.loads.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
 def read_body(max_bytes: int) -> bytes:
     """Return the request body, or raise 413 if it is longer than ``max_bytes``.
 
@@ -100,82 +98,3 @@ def _drain() -> None:
             pass
     except (RequestEntityTooLarge, ClientDisconnected, OSError):
         pass
-
-
-def json_body(max_bytes: int) -> dict[str, Any]:
-    """Return the request's JSON object, or raise the right :class:`Problem`.
-
-    Checks, in order: media type (415), declared and actual size (413), JSON syntax, depth
-    and strings that are valid Unicode, i.e. no unpaired surrogate escapes (400), top-level
-    object (422). Details are cmp's own words (and a position), never the parser's message.
-    """
-    if request.mimetype != "application/json":
-        raise Problem(415, "unsupported_media_type", "send the body as application/json")
-    raw = read_body(max_bytes)
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise Problem(
-            400,
-            "invalid_json",
-            f"body is not valid JSON (line {exc.lineno}, column {exc.colno})",
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise Problem(400, "invalid_json", "body is not valid UTF-8 JSON") from exc
-    except (ValueError, RecursionError) as exc:
-        # RecursionError: arrays or objects nested deeper than the parser goes (``[`` x 1000).
-        detail = "body is not valid JSON or is nested too deeply"
-        raise Problem(400, "invalid_json", detail) from exc
-    try:
-        # JSON may escape a lone surrogate (\ud800): Python accepts it, but it is no Unicode
-        # text, so storing it, hashing it into a receipt or echoing it in a problem fails
-        # later as a 500. One re-encoding checks every key and value, however nested; it is
-        # needed only when the body has a surrogate escape at all (raw surrogates are not
-        # UTF-8 and failed above), which keeps it off the decision endpoint's usual path.
-        if _SURROGATE_ESCAPE.search(raw):
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except (UnicodeEncodeError, RecursionError) as exc:
-        raise Problem(
-            400,
-            "invalid_json",
-            "body has a string that is not valid Unicode (an unpaired surrogate escape such "
-            "as \\ud800) or is nested too deeply",
-        ) from exc
-    if not isinstance(data, dict):
-        raise Problem(422, "validation_error", "body must be a JSON object")
-    return data
-
-
-def field(
-    data: dict[str, Any],
-    name: str,
-    kind: type | tuple[type, ...],
-    *,
-    required: bool = True,
-    default: Any = None,
-) -> Any:
-    """Return ``data[name]`` checked against ``kind`` (bool is never taken for int)."""
-    if name not in data or data[name] is None:
-        if required:
-            raise Problem(422, "validation_error", f"'{name}' is required", field=name)
-        return default
-    value = data[name]
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds:
-        raise Problem(422, "validation_error", f"'{name}' has the wrong type", field=name)
-    if not isinstance(value, kinds):
-        raise Problem(422, "validation_error", f"'{name}' has the wrong type", field=name)
-    return value
-
-
-def bool_map(data: dict[str, Any], name: str) -> dict[str, bool]:
-    """Return an optional ``{key: bool}`` member, validated."""
-    value = field(data, name, dict, required=False, default={})
-    if len(value) > 200:
-        raise Problem(422, "validation_error", f"'{name}' has too many entries", field=name)
-    for key, on in value.items():
-        if not isinstance(on, bool) or len(key) > 64:
-            raise Problem(
-                422, "validation_error", f"'{name}' must map keys to booleans", field=name
-            )
-    return value

@@ -16,15 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 
-from flask import Response, current_app, jsonify, request, stream_with_context
+from flask import Response, current_app, jsonify, stream_with_context
 
 from cmp import context, ids, lookup, records, rules
-from cmp.api import auth, bp
+from cmp.api import auth, bp, declared
+from cmp.api.inputs import RecordsQuery
 from cmp.api.problems import Problem
-from cmp.model import LANGS, ProvisionRecord
+from cmp.model import ProvisionRecord
 from cmp.storage import StorageError
-
-MAX_LIMIT = 10_000
 
 
 def parse_time(value: str | None, name: str) -> str:
@@ -36,37 +35,17 @@ def parse_time(value: str | None, name: str) -> str:
         raise Problem(422, "validation_error", f"'{name}' {exc}", field=name) from exc
 
 
-def _choice(name: str, allowed: tuple[str, ...]) -> str:
-    value = request.args.get(name, allowed[0])
-    if value not in allowed:
-        raise Problem(422, "validation_error", f"'{name}' must be one of {', '.join(allowed)}")
-    return value
-
-
 @bp.route("/sites/<site>/provision-records", methods=["GET"])
 def provision_records(site: str) -> Response:
     """List or export confirmation records."""
     _, store, _ = auth.keyed(site, "read")
-    start = parse_time(request.args.get("from"), "from")
-    end = parse_time(request.args.get("to"), "to")
-    recipient = request.args.get("recipient", "")
-    fmt = _choice("format", ("json", "csv"))
-    lang = _choice("lang", LANGS)
-    with_ids = _choice("ids", ("0", "1")) == "1"
-    limit_text = request.args.get("limit", "1000")
-    # ASCII digits only: "²".isdigit() is true, but int() refuses it.
-    if not (limit_text.isascii() and limit_text.isdigit()) or not 1 <= int(limit_text) <= MAX_LIMIT:
-        raise Problem(
-            422,
-            "validation_error",
-            f"'limit' must be 1 to {MAX_LIMIT}; for more records use format=csv (no limit) "
-            "or, for very large exports, the command line: cmp export-records --site "
-            f"{site} --format jsonl",
-        )
+    query = declared.query(RecordsQuery)
+    start, end = parse_time(query.from_, "from"), parse_time(query.to, "to")
+    recipient, fmt, lang, with_ids = query.recipient, query.format, query.lang, query.ids == "1"
     # Ids leave as lookup-only ids (cmp/lookup.py); a signed or lookup id may be asked for.
     sign = context.lookup_namer(site)
-    visitor = request.args.get("visitor_id")
-    if visitor is not None:
+    if declared.present(query.visitor_id):
+        visitor = query.visitor_id
         raw = lookup.parse(context.lookup_secret(), site, visitor) or ids.verifier(
             context.secret()
         ).raw(visitor)
@@ -103,9 +82,9 @@ def provision_records(site: str) -> Response:
                 site, start=start, end=end, recipient=recipient, with_ids=with_ids
             )
         ),
-        int(limit_text),
+        query.limit,
     )
-    return _json(found, sign if with_ids else None, f"{site}-provision-records")
+    return _json(found, sign if with_ids else None, lang, f"{site}-provision-records")
 
 
 def _primed(found: Iterator[ProvisionRecord]) -> Iterator[ProvisionRecord]:
@@ -155,7 +134,7 @@ def _csv(rows, columns, lang: str, name: str) -> Response:
 
 
 def _json(
-    found: Iterable[ProvisionRecord], sign: Callable[[str], str] | None, name: str
+    found: Iterable[ProvisionRecord], sign: Callable[[str], str] | None, lang: str, name: str
 ) -> Response:
     """Stream ``{"records": [...], "count": n}`` one record at a time (bounded memory: one
     record's ids at most, however many records and ids the answer holds)."""
@@ -171,7 +150,6 @@ def _json(
             count += 1
         yield f'], "count": {count}}}\n'
 
-    lang = _choice("lang", LANGS)
     return Response(
         stream_with_context(_streamed(lines(), lang, f"{name}.json")), mimetype="application/json"
     )

@@ -14,27 +14,19 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from cmp.api import bp, cors, site_config
-from cmp.api.problems import Problem
-from cmp.configview import VIEWS, Encoded
-from cmp.model import LANGS
-
-
-def _lang() -> str:
-    lang = request.args.get("lang", "ja")
-    return lang if lang in LANGS else LANGS[0]
+from cmp.api import bp, cors, declared, site_config
+from cmp.api.inputs import ConfigQuery
+from cmp.configview import Encoded
 
 
 # Without automatic OPTIONS, so that the preflight below answers it (it was shadowed).
 @bp.route("/sites/<site>/config", methods=["GET"], provide_automatic_options=False)
 def config(site: str) -> Response:
     """Return the site config in the asked language; 304 when the ETag still matches."""
-    view = request.args.get("view", "full")
-    if view not in VIEWS:
-        raise Problem(400, "invalid_view", f"view must be one of {', '.join(VIEWS)}")
-    built = site_config(site, _lang())
+    query = declared.query(ConfigQuery)
+    built = site_config(site, query.lang)
     cors.require_origin(built)
-    doc = built.banner if view == "banner" else Encoded(built.body, built.gzipped, built.etag)
+    doc = built.banner if query.view == "banner" else Encoded(built.body, built.gzipped, built.etag)
     body, encoding, etag = doc.pick(lambda name: request.accept_encodings[name] > 0)
     if request.if_none_match and request.if_none_match.contains(etag):
         resp = Response(status=304)

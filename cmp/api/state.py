@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask import Response, current_app
 
 from cmp import consents, context, ids
-from cmp.api import bp, cors, json_response, site_config
-from cmp.api.problems import Problem, json_body
+from cmp.api import bp, cors, declared, json_response, site_config
+from cmp.api.inputs import ConsentStateRequest
+from cmp.api.problems import Problem
 from cmp.ratelimit import client_key, limiter, public_limit
 
 
@@ -33,12 +34,9 @@ def consent_state(site: str) -> Response:
     """
     built = site_config(site)
     cors.require_origin(built)
-    data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
-    signed = data.get("visitor_id")
-    if signed is None:
-        raise Problem(422, "validation_error", "'visitor_id' is required", field="visitor_id")
+    data = declared.body(ConsentStateRequest, current_app.config["PUBLIC_MAX_BYTES"])
     try:
-        raw = ids.verify(context.secret(), signed)
+        raw = ids.verify(context.secret(), data.visitor_id)
     except ids.InvalidVisitorId as exc:
         raise Problem(400, "invalid_visitor_id", str(exc)) from exc
     store = context.store()
