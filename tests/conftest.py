@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from playwright.sync_api import Browser, sync_playwright
 from werkzeug.serving import make_server
 
@@ -24,6 +25,13 @@ from cmp.storage import Storage, open_store
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.openapi_check import watch
 from tests.servers import RedisCluster, RedisServer, free_port, start_cluster, start_redis
+
+# The machines are shared and noisy: hypothesis judges the rules, never the speed of a draw
+# (a "too slow" health check or a 200 ms deadline fails a correct rule under load).
+settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("shared-machine")
 
 SECRET = "test-secret-key-0123456789"
 BACKENDS = ["sqlite", "redis", "cluster"]
