@@ -26,12 +26,14 @@
  * `cmp:change`; the dataLayer event `cmp_consent`.
  */
 
-import { doc, gpc, site, win } from './env.js';
-import { categories, config, current, parseCookie, readCookie, publicView, upToDate } from './state.js';
-import { DENIED, apply, decide, enforce, notify, subscribers } from './decide.js';
-import { fetchConfig, flush, syncWithServer } from './server.js';
+import { gpc, load, site } from './env.js';
+import { doc, win } from './util.js';
+import { SYNC_KEY, categories, config, current, parseCookie, readCookie, publicView, upToDate } from './state.js';
+import { DENIED, apply, cleanUp, decide, enforce, notify, subscribers } from './decide.js';
+import { fetchConfig, queue, refused, send } from './server.js';
 import { askForDecision, showDialog, showWanted } from './dialog.js';
 import { fitFrames, scan } from './tags.js';
+import { later } from './later.js';
 
 /** What a command-queue entry does: a function gets the API, an array names a method. */
 const run = (command) => {
@@ -47,6 +49,14 @@ let settle;
 /** The first read of the stored decision (asynchronous where the Cookie Store API exists:
  * a first document.cookie read blocks on IPC in Chromium); started with the config request. */
 let firstRead;
+/** A queue left by an earlier page: its decision's withdrawal cleanup may not have run. */
+let leftOver;
+
+/**
+ * Whether the server may hold a newer state for the stored decision `s`: the config's change
+ * counter is ahead of the one remembered with it (and nothing of ours is still unsent).
+ */
+const needsSync = (s) => !refused && s?.vid && !queue().length && config.sync > (load(SYNC_KEY) ?? -1);
 
 /**
  * Called whenever a config arrived (or could not be had): decide what is in force. A stored
@@ -58,9 +68,10 @@ export async function configArrived() {
   if (config) {
     let s = current || (firstRead ? await firstRead : readCookie());
     firstRead = null;
-    if (!current) s = (await syncWithServer(s)) || s;
+    if (!current && needsSync(s)) s = (await later((chunk) => chunk.syncWithServer(s))) || s;
     if (upToDate(s)) {
       if (!current) apply(s, 0);
+      if (leftOver) cleanUp(s, (leftOver = 0));
     } else if (gpc && categories().every((c) => c.required || c.gpc)) {
       decide([], [], 'gpc'); // nothing left to ask
     } else {
@@ -105,20 +116,16 @@ if (win.cmp?.scan) {
   win.cmpq = { push: (...commands) => commands.forEach(run) };
   queued.forEach(run);
 
-  // 3. Settings links.
-  const opener = (e) => e.target.closest?.('[data-cmp-open]');
-  doc.addEventListener('click', (e) => {
-    if (!opener(e)) return;
+  // 3. Settings links: a click, or Enter / Space on an element that is not a link or button
+  //    (those open on Enter by themselves, with a click).
+  const opener = (e) => {
+    const el = e.target.closest?.('[data-cmp-open]');
+    if (!el || (e.key && (el.closest('a[href],button') || (e.key != 'Enter' && e.key != ' ')))) return;
     e.preventDefault();
     showDialog(1);
-  });
-  doc.addEventListener('keydown', (e) => {
-    // a link or button opens on Enter by itself (a click); any other element needs this
-    const el = opener(e);
-    if (!el || el.closest('a[href],button') || (e.key != 'Enter' && e.key != ' ')) return;
-    e.preventDefault();
-    showDialog(1);
-  });
+  };
+  doc.addEventListener('click', opener);
+  doc.addEventListener('keydown', opener);
 
   // 4. As the next task (so the script's own start stays short): the config request and
   //    the cookie read in parallel, blocked markup, the queue of a previous page.
@@ -130,6 +137,6 @@ if (win.cmp?.scan) {
       : Promise.resolve(readCookie());
     if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', scan);
     else scan();
-    flush();
+    leftOver = send();
   });
 }

@@ -9,7 +9,8 @@
  * `cmp_sync:<site>`), since the cookie format stays as it is.
  */
 
-import { KEY, VISITOR_ID, cookieJar, doc, load, now, save, site } from './env.js';
+import { load, save, site } from './env.js';
+import { KEY, VISITOR_ID, cookieJar, doc, now } from './util.js';
 
 const COOKIE = 'cmp_consent';
 export const SYNC_KEY = 'cmp_sync:' + site;
@@ -93,32 +94,16 @@ export function allowed(el) {
     : g.c.includes(category) || categories().some((c) => c.key == category && c.required);
 }
 
+/** Every category or recipient of `all` by key: true if `on` lists it. */
+export const choices = (all, on) => Object.fromEntries(keys(all).map((k) => [k, on.includes(k)]));
+
 /** The decision as the JS API shows it. */
-export const publicView = (s) => {
-  const map = (all, on) => Object.fromEntries(keys(all).map((k) => [k, on.includes(k)]));
-  return {
-    policy_version: s.pv,
-    visitor_id: s.vid || null,
-    categories: map(categories(), s.c),
-    recipients: map(recipients(), s.r),
-    gpc: s.gpc,
-    method: s.m || 'banner',
-    decided_at: s.t,
-  };
-};
-
-/** A consent state of the server (consent-state, or a 201's "consent") as a decision. */
-export function fromServer(state, vid) {
-  const on = (m) => Object.keys(m || {}).filter((k) => m[k] === true && KEY.test(k));
-  return {
-    pv: state.policy_version,
-    vid,
-    c: on(state.categories),
-    r: on(state.recipients),
-    gpc: !!state.gpc,
-    t: Math.floor(Date.parse(state.updated_at) / 1000) || now(),
-    m: state.method,
-  };
-}
-
-export const rememberSync = (n) => typeof n == 'number' && save(SYNC_KEY, n);
+export const publicView = (s) => ({
+  policy_version: s.pv,
+  visitor_id: s.vid || null,
+  categories: choices(categories(), s.c),
+  recipients: choices(recipients(), s.r),
+  gpc: s.gpc,
+  method: s.m || 'banner',
+  decided_at: s.t,
+});
