@@ -90,7 +90,10 @@ const load = () =>
     tag.src = chunkUrl;
     tag.nonce = nonce || '';
     tag.cmp = [...bridge(), resolve];
-    tag.onerror = () => reject((loading = null));
+    tag.onerror = () => {
+      loading = null; // tried again on the next need
+      reject();
+    };
     doc.head.append(tag);
   }));
 

@@ -74,7 +74,10 @@ export async function configArrived() {
     if (!current && needsSync(s)) s = (await later((chunk) => chunk.syncWithServer(s))) || s;
     if (upToDate(s)) {
       if (!current) apply(s, 0);
-      if (leftOver) cleanUp(s, (leftOver = 0));
+      if (leftOver) {
+        leftOver = 0;
+        cleanUp(s); // the earlier page may have had no chunk to clean up with
+      }
     } else if (gpc && categories().every((c) => c.required || c.gpc)) {
       decide([], [], 'gpc'); // nothing left to ask
     } else {

@@ -163,6 +163,9 @@ def load_page(
     )
     return {
         "script": evaluate[0]["dur"] / 1000 if evaluate else 0.0,
+        # thread time: what the script itself costs, without the time the thread waited
+        # for a core (2 shared cores: wall time carries the neighbours' load)
+        "script_cpu": evaluate[0].get("tdur", 0) / 1000 if evaluate else 0.0,
         "busy": busy / 1000,
         "cls": cls,
     }
@@ -232,17 +235,17 @@ def report(rounds: int = ROUNDS) -> str:
         "contexts (2 shared cores; absolute times move with the machine's load). "
         "`python -m bench.banner_start`.",
         "",
-        "| visit | script start (`EvaluateScript` cmp.js) | all banner work (main-thread delta) "
-        "| CLS |",
-        "|---|---:|---:|---:|",
+        "| visit | script start (`EvaluateScript` cmp.js) | its CPU time "
+        "| all banner work (main-thread delta) | CLS |",
+        "|---|---:|---:|---:|---:|",
     ]
     for kind, label in (("first", "first visit, banner shown"), ("return", "return visit")):
         row = m[kind]
         rows.append(
-            f"| {label} | {row['script']:.2f} ms | {row['busy'] - base:+.1f} ms "
-            f"| {row['cls']:.3f} |"
+            f"| {label} | {row['script']:.2f} ms | {row['script_cpu']:.2f} ms "
+            f"| {row['busy'] - base:+.1f} ms | {row['cls']:.3f} |"
         )
-    script = m["first"]["script"]
+    script = max(m["first"]["script"], m["return"]["script"])
     shown = m["shown"]
     rows += [
         "",
@@ -267,7 +270,8 @@ def report(rounds: int = ROUNDS) -> str:
     rows += [
         "",
         f"Page without the banner: {base:.1f} ms of main-thread tasks. Target script start "
-        f"<= {TARGET_MS:g} ms: {'met' if script <= TARGET_MS else 'MISSED'} ({script:.2f} ms); "
+        f"<= {TARGET_MS:g} ms (wall time, both visits): "
+        f"{'met' if script <= TARGET_MS else 'MISSED'} ({script:.2f} ms); "
         f"CLS 0: {'met' if max(m['first']['cls'], m['return']['cls']) == 0 else 'MISSED'}.",
     ]
     return "\n".join(rows)
