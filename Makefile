@@ -9,8 +9,8 @@ PORT   ?= 8000
 
 .PHONY: run test lint bench screenshots system-deps install clean build build-check
 
-# The banner: banner/*.js + banner/*.css -> static/cmp.js and static/cmp-settings.js (the settings
-# layer it loads when opened) by esbuild (npm, package-lock.json).
+# The banner: banner/*.js + banner/*.css -> static/cmp.js and static/cmp-settings.js (the chunk
+# it loads on demand) by esbuild and terser (npm, package-lock.json).
 # `npm ci` runs when node_modules is missing or older than the lock file.
 NODE_STAMP := node_modules/.installed
 BANNER_SRC := $(wildcard banner/*.js banner/*.css banner/*.mjs)

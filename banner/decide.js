@@ -4,10 +4,13 @@
  * Applying a decision: Google Consent Mode `update`, release of what it allows (tags.js),
  * and the announcements: `cmp.on('change')` subscribers, the dataLayer event `cmp_consent`
  * and the DOM event `cmp:change` (dispatched no earlier than DOMContentLoaded, so listeners
- * added by any script of the page's HTML hear a stored decision too).
+ * added by any script of the page's HTML hear a stored decision too). A new decision is
+ * written to the cookie and queued at once (it holds even offline); the withdrawal cleanup
+ * and the sending follow from the on-demand chunk.
  */
 
-import { doc, gpc, lang, now, win } from './env.js';
+import { gpc } from './env.js';
+import { doc, now, win } from './util.js';
 import {
   categories,
   config,
@@ -20,9 +23,10 @@ import {
   setCurrent,
   writeCookie,
 } from './state.js';
-import { scan, wipe } from './tags.js';
+import { scan } from './tags.js';
 import { closeDialog } from './dialog.js';
 import { enqueue } from './server.js';
+import { later } from './later.js';
 
 /** The four Consent Mode v2 signals, all denied: the `default`, and the base of every update. */
 export const DENIED = {
@@ -32,22 +36,11 @@ export const DENIED = {
   ad_personalization: 'denied',
 };
 
-/** Texts the config does not carry (it carries every other one, in the page's language). */
-const BUILT_IN = {
-  ja: {
-    iframe_service: 'このコンテンツを表示するには、次のサービスへの同意が必要です。',
-    load_once: '今回だけ表示',
-  },
-  en: {
-    iframe_service: 'To show this content, consent to the following service.',
-    load_once: 'Show once',
-  },
-}[lang];
-
-/** An operator text from the config, else a built-in one ("" if neither). */
+/** An operator text from the config ("" if none; the config carries every text the core
+ * shows, in the page's language). */
 export const text = (key) => {
   const t = config?.texts?.[key];
-  return (typeof t == 'string' && t) || BUILT_IN[key] || '';
+  return typeof t == 'string' ? t : '';
 };
 
 /** Functions registered with cmp.on('change', fn). */
@@ -72,12 +65,18 @@ export function enforce() {
   scan();
 }
 
+/** Delete what the categories a decision leaves off left behind (withdraw.js, in the chunk). */
+export const cleanUp = (s) => {
+  const granted = grants(s);
+  later((chunk) => chunk.wipe(granted));
+};
+
 /** Put a decision in force; a new one (`isNew`) is also written to the cookie first. */
 export function apply(s, isNew) {
   setCurrent(s);
   if (isNew) {
     writeCookie(s);
-    wipe(grants(s));
+    cleanUp(s);
   }
   enforce();
   const detail = { ...publicView(s), new: !!isNew };
@@ -108,9 +107,3 @@ export function decide(on, named, method, exact) {
 
 /** 同意する (true) or 拒否する (false) for everything. */
 export const decideAll = (yes) => decide(yes ? keys(categories()) : [], yes ? keys(recipients()) : [], 'banner');
-
-/** An iframe placeholder's consent: its category plus its recipient only (or the category). */
-export function decideOne(category, recipientKey) {
-  const s = current?.pv >= config.policy_version ? current : { c: [], r: [] };
-  decide([...s.c, category], recipientKey ? [...s.r, recipientKey] : [...s.r], 'preferences', !!recipientKey);
-}

@@ -8,23 +8,23 @@
  * nothing, since the first layer asks for a decision and a dismissal is none.
  * Operator texts are only ever set as text; links accept only http(s) URLs.
  *
- * The settings layer is not part of cmp.js: it is banner/settings.js, built into
- * cmp-settings.js beside it and loaded, with the full config, when the visitor first opens the
- * settings (a first visit downloads only what the first layer needs). The chunk is a plain
- * script from the same place as cmp.js (the same CSP rule, no eval); it receives what it
- * uses of this file through its own <script> element (`core` below), no global.
+ * The settings layer is not part of cmp.js: it is banner/settings.js, in the on-demand chunk
+ * (later.js) that cmp.js loads, with the full config, when the visitor aims at or opens the
+ * settings; the first layer's other buttons fetch the chunk too (a decision sends through it).
  */
 
-import { chunkUrl, doc, gpc, lang, nonce, setting, theme } from './env.js';
-import { categories, config, current, recipients, upToDate } from './state.js';
-import { decide, decideAll, text } from './decide.js';
+import { gpc, lang, setting, theme } from './env.js';
+import { doc } from './util.js';
+import { categories, config, recipients } from './state.js';
+import { decideAll, text } from './decide.js';
 import { fetchFullConfig } from './server.js';
+import { later } from './later.js';
 
 /* CSS_TEXT is banner/style.css, minified and inlined by banner/build.mjs. */
 /* global CSS_TEXT */
 
 let sharedSheet, host, root, dialog, heading, view, returnFocus;
-/** The settings chunk once loaded: { view, sheet }. */
+/** The settings layer once the chunk is there: { view, sheet }. */
 let settingsLayer;
 /** Bumped whenever the dialog closes or changes view: a late chunk opens nothing stale. */
 let ticket = 0;
@@ -51,7 +51,7 @@ export function element(tag, attributes, children = []) {
 }
 
 /** A link with an operator text, only for http(s) URLs (else nothing). */
-function link(label, url) {
+export function link(label, url) {
   try {
     url = new URL(url, location.href);
   } catch (e) {
@@ -65,7 +65,7 @@ function link(label, url) {
 const separator = lang == 'ja' ? '、' : ', ';
 
 /** What a recipient receives and why, and (abroad) the foreign-country information. */
-function facts(r) {
+export function facts(r) {
   const rows = [
     ['items_label', (r.items || []).join(separator)],
     ['purpose_label', r.purpose],
@@ -81,18 +81,11 @@ function facts(r) {
   );
 }
 
-const named = (r) => [element('strong', {}, [r.name]), r.service && r.service != r.name ? ` (${r.service})` : ''];
-const note = (key) => text(key) && element('p', { class: 'note' }, [text(key)]);
-const title = (key) => (heading = element('h2', { id: 'cmp-title', tabindex: '-1' }, [text(key)]));
-const buttons = (list) =>
+export const named = (r) => [element('strong', {}, [r.name]), r.service && r.service != r.name ? ` (${r.service})` : ''];
+export const note = (key) => text(key) && element('p', { class: 'note' }, [text(key)]);
+export const title = (key) => (heading = element('h2', { id: 'cmp-title', tabindex: '-1' }, [text(key)]));
+export const buttons = (list) =>
   element('div', { class: 'row' }, list.map(([key, onclick, more]) => element('button', { type: 'button', onclick, ...more }, [text(key)])));
-
-/** A switch (a checkbox with the switch role, drawn as one by the stylesheet). */
-function toggle(attribute, key, on, label) {
-  const box = element('input', { type: 'checkbox', role: 'switch', class: 'switch', [attribute]: key, 'aria-label': label });
-  box.checked = on;
-  return box;
-}
 
 /** The first layer: notice, links, the recipients that link data (APPI Art. 31), three equal buttons. */
 function firstLayer() {
@@ -113,9 +106,10 @@ function firstLayer() {
         element('ul', {}, linking.map((r) => element('li', {}, [...named(r), facts(r)]))),
       ]),
     buttons([
-      ['accept_all', () => decideAll(true)],
-      ['reject_all', () => decideAll(false)],
-      // fetched as soon as the visitor aims at 設定 (pointer or focus), shown on the click
+      // the chunk is fetched as soon as the visitor aims at a button (pointer or focus): a
+      // decision is sent through it, the settings are drawn by it
+      ['accept_all', () => decideAll(true), aim],
+      ['reject_all', () => decideAll(false), aim],
       ['settings', () => showDialog(1), { onpointerenter: loadSettings, onfocus: loadSettings }],
     ]),
   ];
@@ -171,48 +165,20 @@ function mount() {
 }
 
 /** Esc or ×: from the settings back to a first layer still owed, else close. */
-function back() {
+export function back() {
   if (view && needed) render(0);
   else if (view) closeDialog();
 }
 
-/** What settings.js gets of the core (its only way in). */
-const core = () => ({
-  element,
-  link,
-  facts,
-  named,
-  note,
-  title,
-  buttons,
-  text,
-  decide,
-  decideAll,
-  back,
-  gpc,
-  categories,
-  recipients,
-  decision: () => (current && upToDate(current) ? current : null),
-});
+const prefetch = () => later(() => {});
+const aim = { onpointerenter: prefetch, onfocus: prefetch };
 
-/** The settings chunk (loaded once; again after a failure) and the full config (once). */
-let chunk, full;
+/** The chunk's settings layer and the full config (once; both again after a failure). */
+let full;
 function loadSettings() {
-  chunk ||= new Promise((resolve, reject) => {
-    const tag = element('script', { src: chunkUrl });
-    tag.nonce = nonce || '';
-    tag.cmp = { ...core(), done: resolve };
-    tag.onerror = reject;
-    doc.head.append(tag);
-  }).then(
-    (layer) => (settingsLayer = { ...layer, sheet: styleSheet(layer.css) }),
-    (e) => {
-      chunk = null;
-      console.error('cmp: the settings could not be loaded', e);
-    },
-  );
   if (!config.full) full ||= fetchFullConfig().finally(() => (full = null));
-  return Promise.all([chunk, full]);
+  const layer = later((chunk) => (settingsLayer ||= { view: chunk.view, sheet: styleSheet(chunk.css) }));
+  return Promise.all([layer, full]);
 }
 
 /**
@@ -224,7 +190,9 @@ export function showDialog(v, loaded) {
   wanted = null;
   const mine = ++ticket;
   if (v && !loaded && !(settingsLayer && config.full))
-    return loadSettings().then(() => mine == ticket && settingsLayer && showDialog(v, 1));
+    return loadSettings().then(
+      () => mine == ticket && (settingsLayer ? showDialog(v, 1) : console.error('cmp: the settings could not be loaded')),
+    );
   if (!dialog?.open) returnFocus = doc.activeElement;
   mount();
   render(v);

@@ -10,9 +10,7 @@
  *   data-timeout  milliseconds after which the config request gives up (default 5000)
  */
 
-export const win = window;
-export const doc = document;
-export const nav = navigator;
+import { doc, nav } from './util.js';
 
 /** The <script> element of cmp.js (currentScript is set for sync and async scripts alike). */
 const ownTag = doc.currentScript || doc.querySelector('script[data-site][src*="cmp"]');
@@ -24,7 +22,8 @@ export const site = setting('site');
 
 /** The directory cmp.js came from: the settings chunk is beside it (same version). */
 const dir = ownTag ? ownTag.src.replace(/[^/]*([?#].*)?$/, '') : '/';
-/** The settings layer, built beside cmp.js; CHUNK_HASH (set by banner/build.mjs) busts caches. */
+/** The on-demand chunk (banner/chunk.js), built beside cmp.js; CHUNK_HASH (set by
+ * banner/build.mjs) busts caches. */
 /* global CHUNK_HASH */
 export const chunkUrl = dir + 'cmp-settings.js?v=' + CHUNK_HASH;
 /** The nonce of our own tag, given to the chunk's tag (a nonce-based CSP). */
@@ -44,23 +43,8 @@ export const gpc = nav.globalPrivacyControl === true;
 
 export const CONFIG_TIMEOUT_MS = +setting('timeout') || 5000;
 
-/** Keys of categories and recipients, and the shape of a signed visitor id. */
-export const KEY = /^[a-z0-9_-]+$/;
-export const VISITOR_ID = /^[\w-]+\.[\w-]+$/;
-
-/** Unix time in seconds. */
-export const now = () => Math.floor(Date.now() / 1000);
-
-/** Run fn on every element matching selector under root. */
-export const each = (selector, fn, root = doc) => root.querySelectorAll(selector).forEach(fn);
-
-/** The page's cookies by name. */
-export const cookieJar = () =>
-  Object.fromEntries(
-    doc.cookie.split(/; */).map((c) => [c.split('=')[0], c.slice(c.indexOf('=') + 1)]),
-  );
-
-/** localStorage as JSON, falling back to memory when storage is blocked. */
+/** localStorage as JSON, falling back to memory when storage is blocked (the chunk uses
+ * these through the core, so both share the memory). */
 const memory = {};
 export const load = (key) => {
   try {
@@ -77,12 +61,6 @@ export const save = (key, value) => {
     /* memory only */
   }
 };
-
-/** A glob of the config ("_ga_*") as an anchored regular expression over several globs. */
-export const globs = (list) =>
-  new RegExp(
-    `^(${list.map((p) => String(p).replace(/[^\w*]/g, '\\$&').replace(/\*/g, '.*')).join('|')})$`,
-  );
 
 /** "dark" when the site asks for it (data-theme) or, by default, the system does. */
 export const theme = () =>

@@ -26,12 +26,14 @@
  * `cmp:change`; the dataLayer event `cmp_consent`.
  */
 
-import { doc, gpc, site, win } from './env.js';
-import { categories, config, current, parseCookie, readCookie, publicView, upToDate } from './state.js';
-import { DENIED, apply, decide, enforce, notify, subscribers } from './decide.js';
-import { fetchConfig, flush, syncWithServer } from './server.js';
+import { gpc, load, site } from './env.js';
+import { doc, win } from './util.js';
+import { COOKIE, SYNC_KEY, categories, config, current, parseCookie, readCookie, publicView, setOlder, upToDate } from './state.js';
+import { DENIED, apply, cleanUp, decide, enforce, notify, subscribers } from './decide.js';
+import { fetchConfig, queue, refused, send } from './server.js';
 import { askForDecision, showDialog, showWanted } from './dialog.js';
 import { fitFrames, scan } from './tags.js';
+import { later } from './later.js';
 
 /** What a command-queue entry does: a function gets the API, an array names a method. */
 const run = (command) => {
@@ -43,10 +45,21 @@ const run = (command) => {
   }
 };
 
+/** The decision in force for the current policy, as the JS API shows it, or null. */
+const inForce = () => (current && upToDate(current) ? publicView(current) : null);
+
 let settle;
 /** The first read of the stored decision (asynchronous where the Cookie Store API exists:
  * a first document.cookie read blocks on IPC in Chromium); started with the config request. */
 let firstRead;
+/** A queue left by an earlier page: its decision's withdrawal cleanup may not have run. */
+let leftOver;
+
+/**
+ * Whether the server may hold a newer state for the stored decision `s`: the config's change
+ * counter is ahead of the one remembered with it (and nothing of ours is still unsent).
+ */
+const needsSync = (s) => !refused && s?.vid && !queue().length && config.sync > (load(SYNC_KEY) ?? -1);
 
 /**
  * Called whenever a config arrived (or could not be had): decide what is in force. A stored
@@ -58,21 +71,27 @@ export async function configArrived() {
   if (config) {
     let s = current || (firstRead ? await firstRead : readCookie());
     firstRead = null;
-    if (!current) s = (await syncWithServer(s)) || s;
+    if (!current && needsSync(s)) s = (await later((chunk) => chunk.syncWithServer(s))) || s;
     if (upToDate(s)) {
       if (!current) apply(s, 0);
+      if (leftOver) {
+        leftOver = 0;
+        cleanUp(s); // the earlier page may have had no chunk to clean up with
+      }
     } else if (gpc && categories().every((c) => c.required || c.gpc)) {
       decide([], [], 'gpc'); // nothing left to ask
     } else {
-      // An older decision runs only what it covered (state.grants) until the visitor answers.
+      // An older decision runs only what it covered (older.js, in the chunk: until it is
+      // there, nothing) until the visitor answers.
       if (s && s == current) enforce();
       else if (s) apply(s, 0);
+      if (s) later((chunk) => current && (setOlder(chunk.older), enforce()));
       askForDecision();
     }
     scan();
     showWanted();
   }
-  settle(current && upToDate(current) ? publicView(current) : null);
+  settle(inForce());
 }
 
 if (win.cmp?.scan) {
@@ -92,7 +111,7 @@ if (win.cmp?.scan) {
   const ready = new Promise((resolve) => (settle = resolve));
   win.cmp = {
     open: () => showDialog(1),
-    consent: () => (current && upToDate(current) ? publicView(current) : null),
+    consent: inForce,
     on(event, fn) {
       if (event != 'change' || typeof fn != 'function') return;
       subscribers.push(fn);
@@ -105,20 +124,16 @@ if (win.cmp?.scan) {
   win.cmpq = { push: (...commands) => commands.forEach(run) };
   queued.forEach(run);
 
-  // 3. Settings links.
-  const opener = (e) => e.target.closest?.('[data-cmp-open]');
-  doc.addEventListener('click', (e) => {
-    if (!opener(e)) return;
+  // 3. Settings links: a click, or Enter / Space on an element that is not a link or button
+  //    (those open on Enter by themselves, with a click).
+  const opener = (e) => {
+    const el = e.target.closest?.('[data-cmp-open]');
+    if (!el || (e.key && (el.closest('a[href],button') || (e.key != 'Enter' && e.key != ' ')))) return;
     e.preventDefault();
     showDialog(1);
-  });
-  doc.addEventListener('keydown', (e) => {
-    // a link or button opens on Enter by itself (a click); any other element needs this
-    const el = opener(e);
-    if (!el || el.closest('a[href],button') || (e.key != 'Enter' && e.key != ' ')) return;
-    e.preventDefault();
-    showDialog(1);
-  });
+  };
+  doc.addEventListener('click', opener);
+  doc.addEventListener('keydown', opener);
 
   // 4. As the next task (so the script's own start stays short): the config request and
   //    the cookie read in parallel, blocked markup, the queue of a previous page.
@@ -126,10 +141,10 @@ if (win.cmp?.scan) {
     if (!site) return console.error('cmp: the script tag has no data-site');
     fetchConfig();
     firstRead = win.cookieStore
-      ? cookieStore.get('cmp_consent').then((c) => parseCookie(c?.value), readCookie)
+      ? cookieStore.get(COOKIE).then((c) => parseCookie(c?.value), readCookie)
       : Promise.resolve(readCookie());
     if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', scan);
     else scan();
-    flush();
+    leftOver = send();
   });
 }

@@ -1,19 +1,28 @@
 /**
- * The settings layer of the banner, built by banner/build.mjs into static/cmp-settings.js and
- * loaded by dialog.js only when the visitor opens the settings (a first visit downloads just
- * what the first layer needs). A plain script from the same place as cmp.js: it finds what
- * it needs of the core on its own <script> element (`cmp`, set by dialog.js) and hands back
- * its view and its stylesheet through `done`; no global, no eval.
+ * The settings layer of the banner (part of the on-demand chunk, banner/chunk.js), drawn by
+ * dialog.js `render` with the chunk's stylesheet (settings.css) after style.css.
  *
  * The view: a switch per category with its recipients, their facts, policy and opt-out links,
  * and, for a recipient that links personal data (APPI Art. 31), its own switch.
  */
 
-/* SETTINGS_CSS is banner/settings.css, minified and inlined by banner/build.mjs. */
-/* global SETTINGS_CSS */
-
-const core = document.currentScript.cmp;
-const { element, link, facts, named, note, title, buttons, text } = core;
+import {
+  back,
+  buttons,
+  categories,
+  decide,
+  decideAll,
+  decision,
+  element,
+  facts,
+  gpc,
+  link,
+  named,
+  note,
+  recipients,
+  text,
+  title,
+} from 'cmp:core';
 
 /** A switch (a checkbox with the switch role, drawn as one by the stylesheet). */
 function toggle(attribute, key, on, label) {
@@ -39,21 +48,21 @@ function recipientItem(r, s, box) {
 }
 
 /** The settings' parts; the last one is the row of buttons (dialog.js keeps it in view). */
-function view(dialog) {
-  const s = core.decision();
+export function view(dialog) {
+  const s = decision();
   const parts = [
     element('div', { class: 'top' }, [
       title('settings'),
-      element('button', { type: 'button', class: 'close', 'aria-label': text('close'), onclick: core.back }, ['×']),
+      element('button', { type: 'button', class: 'close', 'aria-label': text('close'), onclick: back }, ['×']),
     ]),
-    core.gpc && note('gpc_note'),
+    gpc && note('gpc_note'),
     element('p', { id: 'cmp-text', class: 'note' }, [text('opt_out')]),
   ];
-  for (const c of core.categories()) {
-    const on = c.required || (s ? s.c.includes(c.key) : !!c.default && !(core.gpc && c.gpc));
+  for (const c of categories()) {
+    const on = c.required || (s ? s.c.includes(c.key) : !!c.default && !(gpc && c.gpc));
     const box = toggle('data-c', c.key, on, c.name || c.key);
     box.disabled = !!c.required;
-    const mine = core.recipients().filter((r) => r.category == c.key);
+    const mine = recipients().filter((r) => r.category == c.key);
     parts.push(
       element('section', {}, [
         element('label', { class: 'head' }, [element('span', {}, [c.name || c.key]), box]),
@@ -66,12 +75,11 @@ function view(dialog) {
   const checked = (a) => [...dialog.querySelectorAll(`input[${a}]:checked`)].map((x) => x.getAttribute(a));
   parts.push(
     buttons([
-      ['reject_all', () => core.decideAll(false)],
-      ['accept_all', () => core.decideAll(true)],
-      ['save', () => core.decide(checked('data-c'), checked('data-r'), 'preferences')],
+      ['reject_all', () => decideAll(false)],
+      ['accept_all', () => decideAll(true)],
+      ['save', () => decide(checked('data-c'), checked('data-r'), 'preferences')],
     ]),
   );
   return parts;
 }
 
-core.done({ view, css: SETTINGS_CSS });

@@ -9,9 +9,10 @@
  * `cmp_sync:<site>`), since the cookie format stays as it is.
  */
 
-import { KEY, VISITOR_ID, cookieJar, doc, load, now, save, site } from './env.js';
+import { load, save, site } from './env.js';
+import { KEY, VISITOR_ID, cookieJar, doc, now } from './util.js';
 
-const COOKIE = 'cmp_consent';
+export const COOKIE = 'cmp_consent';
 export const SYNC_KEY = 'cmp_sync:' + site;
 const METHOD_KEY = 'cmp_method:' + site;
 
@@ -65,22 +66,18 @@ export function writeCookie(s) {
 export const upToDate = (s) => s && s.pv >= config.policy_version && s.t + lifetime() > now();
 export const expired = (s) => s.t + lifetime() <= now();
 
+const NOTHING = { c: [], r: [] };
+/** What a decision under an older policy version lets run: the chunk's rule (older.js), set
+ * by main.js once the chunk is there; until then such a decision lets nothing run. */
+let older = () => NOTHING;
+export const setOlder = (rule) => (older = rule);
+
 /**
- * What a decision lets run under the current config (DESIGN.md, "Embed contract").
- * Under the current version: what it granted. Under an older version: only recipients whose
- * `since` (the first version from which they are unchanged) is not newer than the decision,
- * and a category's untagged elements only if none of its recipients is new or changed.
- * A config without `since` counts every recipient as new.
+ * What a decision lets run under the current config (DESIGN.md, "Embed contract"): under
+ * the current version, what it granted; under an older version, what older.js allows.
  */
-export function grants(s) {
-  if (!s || !config || expired(s)) return { c: [], r: [] };
-  if (s.pv >= config.policy_version) return s;
-  const covered = (r) => (r.since ?? Infinity) <= s.pv;
-  return {
-    c: s.c.filter((k) => recipients().every((r) => r.category != k || covered(r))),
-    r: s.r.filter((k) => recipient(k) && covered(recipient(k))),
-  };
-}
+export const grants = (s) =>
+  !s || !config || expired(s) ? NOTHING : s.pv >= config.policy_version ? s : older(s);
 
 /** Whether a blocked element may run: its category granted, and its recipient if it names one. */
 export function allowed(el) {
@@ -93,32 +90,16 @@ export function allowed(el) {
     : g.c.includes(category) || categories().some((c) => c.key == category && c.required);
 }
 
+/** Every category or recipient of `all` by key: true if `on` lists it. */
+export const choices = (all, on) => Object.fromEntries(keys(all).map((k) => [k, on.includes(k)]));
+
 /** The decision as the JS API shows it. */
-export const publicView = (s) => {
-  const map = (all, on) => Object.fromEntries(keys(all).map((k) => [k, on.includes(k)]));
-  return {
-    policy_version: s.pv,
-    visitor_id: s.vid || null,
-    categories: map(categories(), s.c),
-    recipients: map(recipients(), s.r),
-    gpc: s.gpc,
-    method: s.m || 'banner',
-    decided_at: s.t,
-  };
-};
-
-/** A consent state of the server (consent-state, or a 201's "consent") as a decision. */
-export function fromServer(state, vid) {
-  const on = (m) => Object.keys(m || {}).filter((k) => m[k] === true && KEY.test(k));
-  return {
-    pv: state.policy_version,
-    vid,
-    c: on(state.categories),
-    r: on(state.recipients),
-    gpc: !!state.gpc,
-    t: Math.floor(Date.parse(state.updated_at) / 1000) || now(),
-    m: state.method,
-  };
-}
-
-export const rememberSync = (n) => typeof n == 'number' && save(SYNC_KEY, n);
+export const publicView = (s) => ({
+  policy_version: s.pv,
+  visitor_id: s.vid || null,
+  categories: choices(categories(), s.c),
+  recipients: choices(recipients(), s.r),
+  gpc: s.gpc,
+  method: s.m || 'banner',
+  decided_at: s.t,
+});

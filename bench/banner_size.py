@@ -103,8 +103,10 @@ def report() -> str:
         "(`/api/v1/sites/demo/config?lang=ja&view=banner`, demo site), as served. The config",
         "request starts in the task right after the script has run (nothing else comes before",
         "it; or at once, with the preload of docs/banner.md); the two are the only requests.",
-        "The settings layer (`/cmp-settings.js`) and the full config are fetched only when the",
-        "visitor aims at or opens 設定 (rows below the total). `python -m bench.banner_size`.",
+        "The on-demand chunk (`/cmp-settings.js`: settings layer, decision sender, opt-out sync,",
+        "withdrawal cleanup, iframe placeholder) comes only after the banner shows: when the",
+        "visitor aims at a button or decides, or for a blocked iframe's placeholder; the full",
+        "config only for the settings (rows below the total). `python -m bench.banner_size`.",
         "",
         "| what | identity | http (`gzip, deflate`) | https (`… br`) |",
         "|---|---:|---:|---:|",
@@ -114,7 +116,7 @@ def report() -> str:
         f"| {cfg['https']:,} ({enc('config', 'https')}) |",
         f"| **total** | {js['identity'] + cfg['identity']:,} | **{http_total:,}** "
         f"| **{https_total:,}** |",
-        f"| later, on 設定: `cmp-settings.js` | {sizes['chunk']['identity']:,} "
+        f"| later, on demand: `cmp-settings.js` | {sizes['chunk']['identity']:,} "
         f"| {sizes['chunk']['http']:,} ({enc('chunk', 'http')}) "
         f"| {sizes['chunk']['https']:,} ({enc('chunk', 'https')}) |",
         f"| later, on 設定: full config | {sizes['full']['identity']:,} "

@@ -49,12 +49,15 @@ new PerformanceObserver((list) => {
 TASKS = ("ThreadControllerImpl::RunTask", "RunTask")
 #: The commit whose static/cmp.js was the hand-golfed file before issue 10.
 PREVIOUS = "2b2a298"
-#: Records when the dialog first shows, and how the two requests lined up.
+#: Records when the dialog first shows, which requests to cmp (script, config, chunk) had
+#: started by then, and how the two requests lined up.
 BANNER_PROBE = """
 (function poll() {
   const h = document.querySelector('cmp-banner');
   if (h && h.shadowRoot && h.shadowRoot.querySelector('dialog[open]')) {
     window.__banner = performance.now();
+    window.__before = performance.getEntriesByType('resource')
+      .filter((e) => /\\/cmp[^/]*\\.js|\\/api\\/v1\\//.test(e.name)).map((e) => e.name);
   } else requestAnimationFrame(poll);
 })();
 """
@@ -90,8 +93,9 @@ def time_to_banner(context: BrowserContext, url: str, body: bytes | None) -> dic
     page.wait_for_function("window.__banner")
     shown = float(page.evaluate("window.__banner"))
     gap = float(page.evaluate(GAP))
+    before = len(page.evaluate("window.__before"))
     page.close()
-    return {"banner": shown, "gap": gap}
+    return {"banner": shown, "gap": gap, "requests": before}
 
 
 @contextmanager
@@ -159,6 +163,9 @@ def load_page(
     )
     return {
         "script": evaluate[0]["dur"] / 1000 if evaluate else 0.0,
+        # thread time: what the script itself costs, without the time the thread waited
+        # for a core (2 shared cores: wall time carries the neighbours' load)
+        "script_cpu": evaluate[0].get("tdur", 0) / 1000 if evaluate else 0.0,
         "busy": busy / 1000,
         "cls": cls,
     }
@@ -228,17 +235,17 @@ def report(rounds: int = ROUNDS) -> str:
         "contexts (2 shared cores; absolute times move with the machine's load). "
         "`python -m bench.banner_start`.",
         "",
-        "| visit | script start (`EvaluateScript` cmp.js) | all banner work (main-thread delta) "
-        "| CLS |",
-        "|---|---:|---:|---:|",
+        "| visit | script start (`EvaluateScript` cmp.js) | its CPU time "
+        "| all banner work (main-thread delta) | CLS |",
+        "|---|---:|---:|---:|---:|",
     ]
     for kind, label in (("first", "first visit, banner shown"), ("return", "return visit")):
         row = m[kind]
         rows.append(
-            f"| {label} | {row['script']:.2f} ms | {row['busy'] - base:+.1f} ms "
-            f"| {row['cls']:.3f} |"
+            f"| {label} | {row['script']:.2f} ms | {row['script_cpu']:.2f} ms "
+            f"| {row['busy'] - base:+.1f} ms | {row['cls']:.3f} |"
         )
-    script = m["first"]["script"]
+    script = max(m["first"]["script"], m["return"]["script"])
     shown = m["shown"]
     rows += [
         "",
@@ -246,6 +253,7 @@ def report(rounds: int = ROUNDS) -> str:
         "|---|---:|---:|",
         f"| this build | {shown['banner']:.0f} ms | {shown['gap']:.1f} ms |",
     ]
+    requests = f"{shown['requests']:.0f}"
     if "shown_before" in m:
         old = m["shown_before"]
         rows.append(
@@ -255,8 +263,15 @@ def report(rounds: int = ROUNDS) -> str:
         rows += ["", f"Time to banner no worse than before, same run: {verdict}."]
     rows += [
         "",
+        f"Requests to cmp begun before the banner shows (median): {requests} (`cmp.js` and "
+        "the config; the on-demand chunk comes later). A negative gap: the config request "
+        "(preloaded by `/demo`) began before `cmp.js` had arrived, so neither waits.",
+    ]
+    rows += [
+        "",
         f"Page without the banner: {base:.1f} ms of main-thread tasks. Target script start "
-        f"<= {TARGET_MS:g} ms: {'met' if script <= TARGET_MS else 'MISSED'} ({script:.2f} ms); "
+        f"<= {TARGET_MS:g} ms (wall time, both visits): "
+        f"{'met' if script <= TARGET_MS else 'MISSED'} ({script:.2f} ms); "
         f"CLS 0: {'met' if max(m['first']['cls'], m['return']['cls']) == 0 else 'MISSED'}.",
     ]
     return "\n".join(rows)
