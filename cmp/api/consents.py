@@ -63,14 +63,14 @@ def consents_preflight(site: str) -> Response:
 def record_consent(site: str) -> Response:
     """Record a visitor's decision; 201 with the (new) signed visitor id and the state."""
     # Site and origin first: a foreign origin gets 403 whatever its body (cmp.api.cors).
-    cors.require_origin(site_config(site))
+    built = site_config(site)
+    cors.require_origin(built)
     data = json_body(current_app.config["PUBLIC_MAX_BYTES"])
     fresh = data.get("visitor_id") is None
     if fresh:
         raw, signed = ids.issue(context.secret())
     else:
         raw, signed = _raw_id(data["visitor_id"]), data["visitor_id"]
-    built = site_config(site)
     version = field(data, "policy_version", int)
     categories = bool_map(data, "categories")
     recipients = bool_map(data, "recipients")
@@ -91,7 +91,7 @@ def record_consent(site: str) -> Response:
             f"policy version {version} is not the current one",
             current_version=built.site.policy_version,
         )
-    shown = site_config(site, lang)
+    shown = built if lang == LANGS[0] else site_config(site, lang)
     try:
         state, receipt = consents.record(
             context.store(),
