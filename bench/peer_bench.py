@@ -192,11 +192,12 @@ def run() -> dict[str, object]:
                     theirs, ours = _wrk(p_url, p_lua, workdir), _wrk(c_url, c_lua, workdir)
                 runs[kind].append((ours, theirs))
         load.append(Path("/proc/loadavg").read_text().split()[0])
-        logged = subprocess.run(
-            [str(python), "-m", "django", "shell", "-c",
-             "from cookie_consent.models import LogItem; print(LogItem.objects.count())"],
+        count = "from cookie_consent.models import LogItem; print(LogItem.objects.count())"
+        shell = subprocess.run(
+            [str(python), "-m", "django", "shell", "-c", count],
             env=peer_env, cwd=workdir, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
+        )  # fmt: skip
+        logged = shell.stdout.strip().splitlines()[-1]  # the shell's banner comes first
     finally:
         for proc in procs:
             proc.terminate()
