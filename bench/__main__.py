@@ -17,6 +17,7 @@ ALL = [
     "api_bench",
     "profile_ua",
     "profile_api",
+    "peer_bench",
     "provision_bench",
     "verify_bench",
     "soak",

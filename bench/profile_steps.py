@@ -18,8 +18,8 @@ from werkzeug.test import EnvironBuilder
 
 from bench.agents import generate, traffic
 from cmp import consents, ids, useragent
+from cmp.configcache import ConfigCache
 from cmp.receipts import seal, truncate_ip, ua_summary
-from cmp.siteconfig import ConfigCache
 
 ROUNDS = 5
 BODY = (

@@ -126,7 +126,7 @@ def validate(config: dict[str, Any]) -> None:
 
 
 def _looks_like_limit(text: str) -> bool:
-    """A rate-limit string flask-limiter accepts, e.g. ``60/minute`` or ``10/second;100/day``."""
+    """A rate-limit string `limits` reads, e.g. ``60/minute`` or ``10/second;100/day``."""
     from limits import parse_many
 
     try:

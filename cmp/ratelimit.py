@@ -1,34 +1,57 @@
 """Rate limits on the public POST endpoints and sign-in, per client network and site.
 
-Flask-Limiter (on the `limits` library) keeps its counters on the same store as cmp when
-that is Redis or a Redis Cluster, so every `cmp serve` host shares one budget; beside the
-embedded SQLite store they live in a small SQLite file next to it
-(:mod:`cmp.storage.sqlite_limits`), so every worker on the machine shares one budget too.
+The counters live on the same store as cmp when that is Redis or a Redis Cluster, so every
+`cmp serve` host shares one budget; beside the embedded SQLite store they live in a small
+SQLite file next to it (:mod:`cmp.storage.sqlite_limits`), so every worker on the machine
+shares one budget too. Both through the `limits` library's storages.
 
 The budget is the client's IPv4 address, or its IPv6 /64 (one subscriber's network: a
 client rotating addresses inside its /64 gains nothing), plus the site. The default,
 ``CMP_RATE_LIMIT`` = 600/minute, is set for carrier-grade NAT, where one public IPv4 address
 fronts many phones; docs/api.md gives the reasoning. ``off`` disables every limit (load
 and fault tests).
+
+A limit is a fixed window that starts at its first request (the `limits` library's fixed
+window): the check is one ``incr`` of its counter, one store round trip, and a 429 costs one
+more, to read when the window ends for ``Retry-After``. (The Flask-Limiter extension used
+before spent three round trips per limited request and ran hooks on every request of the
+app.) A store that cannot be reached lets the request go on: if it needs the store it gets
+the usual 503, never a 500.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, request
-from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
+from limits import RateLimitItem, parse_many
+from limits.storage import Storage, storage_from_string
 
 import cmp.storage.sqlite_limits  # noqa: F401  (registers the cmp+sqlite limits storage)
 from cmp.api import problems
 from cmp.storage.redis_conn import own_options
 from cmp.storage.sqlite_limits import limits_path
 
+log = logging.getLogger("cmp.ratelimit")
+
+View = TypeVar("View", bound=Callable[..., Any])
+
 
 def network(address: str) -> str:
     """The budget's network of a client address: the IPv4 address or the IPv6 /64."""
+    return _network(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _network(address: str) -> str:
+    # Cached: the same few addresses (proxies, NAT gateways) send most requests, and
+    # ipaddress parsing is a measurable share of a decision write.
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
@@ -44,11 +67,6 @@ def client_key() -> str:
     """The budget a request spends: its client network and the site in its path."""
     site = (request.view_args or {}).get("site", "")
     return f"{network(request.remote_addr or '')}|{site}"
-
-
-# No X-RateLimit-*/Retry-After on every answer: a 201 with Retry-After told clients to wait.
-# Only a 429 carries Retry-After (set below).
-limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=False)
 
 
 def public_limit() -> str:
@@ -84,27 +102,104 @@ def storage_uri(store_url: str) -> str:
     return "memory://"
 
 
-def _retry_after() -> int:
-    current = limiter.current_limit
-    if current is None:
-        return 60
-    return max(1, int(current.reset_at - time.time()) + 1)
+@functools.lru_cache(maxsize=64)
+def parse(text: str) -> tuple[RateLimitItem, ...]:
+    """The limits of a setting such as ``10/second;100/day``, shortest window first."""
+    return tuple(sorted(parse_many(text)))
+
+
+class RateLimited(Exception):
+    """A limit is spent: answered 429 with ``Retry-After`` (see :func:`init_app`)."""
+
+    def __init__(self, item: RateLimitItem, retry_after: int) -> None:
+        super().__init__(str(item))
+        self.description = str(item)
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Budget:
+    """One app's limits storage and settings (tests build many apps in one process)."""
+
+    storage: Storage
+    prefix: str
+    enabled: bool
+    swallow: bool
+
+    def spend(self, text: str, key: str, scope: str) -> None:
+        """Count one request against every limit of ``text``; raise :class:`RateLimited`
+        at the first that is spent (shortest window first)."""
+        for item in parse(text):
+            counter = (
+                f"{self.prefix}/{key}/{scope}/{item.amount}/{item.multiples}/"
+                f"{item.GRANULARITY.name}"
+            )
+            try:
+                if self.storage.incr(counter, item.get_expiry()) <= item.amount:
+                    continue
+                retry_after = max(1, int(self.storage.get_expiry(counter) - time.time()) + 1)
+            except Exception:
+                if not self.swallow:
+                    raise
+                log.warning("rate limit storage unreachable; request not limited", exc_info=True)
+                return
+            raise RateLimited(item, retry_after)
+
+
+class Limiter:
+    """Decorates views with a limit, spent per request in one store round trip."""
+
+    def limit(
+        self,
+        limit_value: Callable[[], str],
+        *,
+        key_func: Callable[[], str],
+        methods: list[str] | None = None,
+        exempt_when: Callable[[], bool] | None = None,
+    ) -> Callable[[View], View]:
+        """Limit a view: ``limit_value()`` (a limits string, read per request) per
+        ``key_func()`` and view; only for ``methods`` if given; none while ``exempt_when()``."""
+
+        def decorate(view: View) -> View:
+            @functools.wraps(view)
+            def limited(*args: Any, **kwargs: Any) -> Any:
+                budget: _Budget = current_app.extensions["cmp.ratelimit"]
+                if (
+                    budget.enabled
+                    and (methods is None or request.method in methods)
+                    and not (exempt_when is not None and exempt_when())
+                ):
+                    budget.spend(limit_value(), key_func(), request.endpoint or "")
+                return view(*args, **kwargs)
+
+            return limited  # type: ignore[return-value]
+
+        return decorate
+
+
+limiter = Limiter()
 
 
 def init_app(app: Flask) -> None:
-    """Attach the limiter; a 429 is problem+json with Retry-After."""
+    """Attach the limits storage; a 429 is problem+json with Retry-After.
+
+    No X-RateLimit-*/Retry-After on other answers: a 201 with Retry-After told clients to
+    wait. Only a 429 carries Retry-After.
+    """
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(app.config["STORE_URL"]))
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "cmp:rl")
-    # A limiter whose store is down must not turn a request into a 500: the request goes
-    # on and, if it needs the store, gets the usual 503.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     # `off` turns every limit off (load and fault tests); CMP_ADMIN_LOGIN_LIMIT=off only
     # the sign-in one.
-    app.config["RATELIMIT_ENABLED"] = app.config["RATE_LIMIT"] != "off"
-    limiter.init_app(app)
+    app.extensions["cmp.ratelimit"] = _Budget(
+        storage=storage_from_string(app.config["RATELIMIT_STORAGE_URI"]),
+        prefix=app.config["RATELIMIT_KEY_PREFIX"],
+        enabled=app.config["RATE_LIMIT"] != "off",
+        swallow=bool(app.config["RATELIMIT_SWALLOW_ERRORS"]),
+    )
 
-    @app.errorhandler(RateLimitExceeded)
-    def _too_many(exc: RateLimitExceeded) -> Response:
+    @app.errorhandler(RateLimited)
+    def _too_many(exc: RateLimited) -> Response:
         if request.path.startswith("/api/"):
             resp = problems.response(
                 problems.Problem(429, "rate_limited", f"too many requests: limit {exc.description}")
@@ -116,5 +211,5 @@ def init_app(app: Flask) -> None:
                 status=429,
                 mimetype="text/plain",
             )
-        resp.headers["Retry-After"] = str(_retry_after())
+        resp.headers["Retry-After"] = str(exc.retry_after)
         return resp

@@ -8,6 +8,10 @@ The same settings serve ``cmp serve`` and a plain ``gunicorn wsgi:app`` (through
   the oldest idle connection): slow clients cost a socket, not a thread, and a long export
   runs in a thread while the worker keeps telling the master it is alive, so the worker
   timeout never cuts a streaming answer short;
+- each worker listens on a socket of its own (``SO_REUSEPORT``) and the kernel spreads new
+  connections over them: on one shared listener the first worker to wake accepted a whole
+  burst, so a few kept-alive clients (a proxy's pool, a load generator) could all land on
+  one worker and leave the others idle;
 - gunicorn itself trusts no forwarded header (``forwarded_allow_ips`` empty, no secure
   scheme headers), whatever the peer: only ``CMP_TRUST_PROXY`` (werkzeug's ProxyFix, in
   :func:`cmp.create_app`) decides what a proxy may say, so one setting means one thing.
@@ -42,6 +46,8 @@ def settings(
         "forwarder_headers": "",
         # Several `cmp serve` may share a host (tests, benchmarks): no shared control socket.
         "control_socket_disable": True,
+        # One listening socket per worker, balanced by the kernel (see the module docstring).
+        "reuse_port": True,
     }
 
 

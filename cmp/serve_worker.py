@@ -61,6 +61,8 @@ SMALL = 64 * 1024
 LINGER_SECONDS, LINGER_BYTES = 5.0, 8 * 1024 * 1024
 __all__ = ["HEAD_SECONDS", "MAX_HEAD", "HeadReadingWorker"]
 
+#: Seconds between two heartbeats to the master (its timeout is at least a second).
+NOTIFY_SECONDS = 0.1
 _TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 
 
@@ -104,6 +106,7 @@ class HeadReadingWorker(ThreadWorker):
         self.buffered = 0
         self._limits: tuple[int, int] | None = None
         self._next_sweep = 0.0
+        self._next_notify = 0.0
 
     # -- limits, from the app's settings (or, while it cannot be built, the environment)
 
@@ -168,9 +171,10 @@ class HeadReadingWorker(ThreadWorker):
         if self.cfg.is_ssl:
             super().on_client_socket_readable(conn, client)
             return
-        self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
-        self._read(conn, b"")
+        # Still registered, and readable now: swap the callback and read at once, rather
+        # than unregister, register again and wait one more turn of the loop.
+        self._read(conn, b"", registered=True)
 
     def enqueue_req(self, conn: TConn) -> None:
         """Hand ``conn`` to a thread once its request is whole (read-ahead bytes included)."""
@@ -181,9 +185,37 @@ class HeadReadingWorker(ThreadWorker):
         ahead = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
         self._read(conn, ahead)
 
+    # -- answering: one segment, and the heartbeat at a bounded rate
+
+    def handle(self, conn: TConn) -> Any:
+        """Serve the connection's request (in a thread) with the socket corked.
+
+        gunicorn writes the head and then the body of an answer with two ``sendall``: two
+        segments, and two wake-ups of the client for one answer. Corked, the kernel holds
+        partial segments until the answer is written (a full segment still goes at once,
+        so a streamed export flows as before).
+        """
+        corked = not self.cfg.is_ssl and _cork(conn.sock, True)
+        try:
+            return super().handle(conn)
+        finally:
+            if corked:
+                _cork(conn.sock, False)
+
+    def notify(self) -> None:
+        """Tell the master this worker is alive, at most every :data:`NOTIFY_SECONDS`.
+
+        gthread notifies on every turn of its loop, a file-time system call each, several
+        per request under load; the master only needs one per ``timeout``.
+        """
+        now = time.monotonic()
+        if now >= self._next_notify:
+            self._next_notify = now + NOTIFY_SECONDS
+            super().notify()
+
     # -- reading a request on the event loop
 
-    def _read(self, conn: TConn, ahead: bytes) -> None:
+    def _read(self, conn: TConn, ahead: bytes, *, registered: bool = False) -> None:
         conn.cmp_head = bytearray(ahead)
         conn.cmp_frame = Frame(self.limit_for)
         conn.cmp_start = time.monotonic()
@@ -191,7 +223,12 @@ class HeadReadingWorker(ThreadWorker):
         conn.sock.setblocking(False)
         self.buffered += len(ahead)
         self.heading.append(conn)
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+        callback = partial(self._on_readable, conn)
+        if registered:
+            self.poller.modify(conn.sock, selectors.EVENT_READ, callback)
+            self._on_readable(conn, conn.sock)
+            return
+        self.poller.register(conn.sock, selectors.EVENT_READ, callback)
         if ahead:
             self._judge(conn)
 
@@ -314,3 +351,12 @@ class HeadReadingWorker(ThreadWorker):
             self._drop(conn, answer=_timeout(conn))
         while self.lingering and self.lingering[0][1] <= now:
             self._end_linger(self.lingering[0])
+
+
+def _cork(sock: Any, on: bool) -> bool:
+    """Set ``TCP_CORK`` on ``sock`` (Linux); False where it cannot be set."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, int(on))
+    except (AttributeError, OSError):
+        return False
+    return True

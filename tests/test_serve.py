@@ -10,6 +10,7 @@ notice link and /demo's script host (finding 11). Real sockets, real subprocesse
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import statistics
 import threading
@@ -229,3 +230,38 @@ def test_trust_proxy_trusts_the_scheme_but_not_the_host(tmp_path: Path) -> None:
     hosted.extensions["cmp.store"].close()
     store = open_store(url)
     store.close()
+
+
+def _connections_per_worker(server: Serve) -> list[int]:
+    """Established connections on the server's port held by each worker, from /proc."""
+    mine = set()
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(name).read_text().splitlines()[1:]:
+            fields = line.split()
+            # local address:port in hex, state 01 = ESTABLISHED, inode
+            if int(fields[1].rsplit(":", 1)[1], 16) == server.port and fields[3] == "01":
+                mine.add(fields[9])
+    counts = []
+    for pid in server.workers():
+        links = [os.readlink(p) for p in Path(f"/proc/{pid}/fd").iterdir() if p.is_symlink()]
+        counts.append(sum(link[8:-1] in mine for link in links if link.startswith("socket:[")))
+    return counts
+
+
+def test_a_burst_of_kept_alive_connections_is_spread_over_the_workers(server: Serve) -> None:
+    """Issue 14: every worker waited on the one shared listener, and the first to wake
+    accepted a whole burst, so wrk's 16 kept-alive connections often all went to one of two
+    workers, which then served everything on one core. Each worker now listens on its own
+    SO_REUSEPORT socket and the kernel spreads the connections (by their addresses)."""
+    socks = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(32)]
+    try:
+        for sock in socks:  # all connected first: the burst waits in the backlog
+            sock.sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        for sock in socks:
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        counts = _connections_per_worker(server)
+    finally:
+        for sock in socks:
+            sock.close()
+    # 32 connections hashed over 2 workers: fewer than 4 on one has odds of 3 in a million.
+    assert sum(counts) == 32 and min(counts) >= 4, counts

@@ -11,6 +11,7 @@ from cmp.api.inputs import Decision, OptOut
 from cmp.api.problems import Problem
 from cmp.api.problems import response as problem_response
 from cmp.decisions import DecisionError
+from cmp.model import LANGS
 from cmp.ratelimit import client_key, limiter, public_limit
 from cmp.receipts import truncate_ip, ua_summary
 from cmp.siteconfig import BuiltConfig
@@ -63,14 +64,14 @@ def consents_preflight(site: str) -> Response:
 def record_consent(site: str) -> Response:
     """Record a visitor's decision; 201 with the (new) signed visitor id and the state."""
     # Site and origin first: a foreign origin gets 403 whatever its body (cmp.api.cors).
-    cors.require_origin(site_config(site))
+    built = site_config(site)
+    cors.require_origin(built)
     data = declared.body(Decision, current_app.config["PUBLIC_MAX_BYTES"])
     fresh = data.visitor_id is None
     if fresh:
         raw, signed = ids.issue(context.secret())
     else:
         raw, signed = _raw_id(data.visitor_id), data.visitor_id
-    built = site_config(site)
     version, lang = data.policy_version, data.lang
     gpc = data.gpc or request.headers.get("Sec-GPC") == "1"
     # A bad alias is left out, never a 422: it must not sink the visitor's decision.
@@ -82,7 +83,7 @@ def record_consent(site: str) -> Response:
             f"policy version {version} is not the current one",
             current_version=built.site.policy_version,
         )
-    shown = site_config(site, lang)
+    shown = built if lang == LANGS[0] else site_config(site, lang)
     try:
         state, receipt = consents.record(
             context.store(),

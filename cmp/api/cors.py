@@ -5,7 +5,7 @@ The rule (docs/api.md, CONTRACT D):
 - Every answer of a public endpoint to a browser request (one with an ``Origin``) carries
   ``Access-Control-Allow-Origin: <that origin>``, ``Vary: Origin`` and
   ``Access-Control-Expose-Headers: ETag, Retry-After``, errors included, whoever raised them
-  (a view, ``declared.body``, Flask-Limiter, werkzeug, a store outage). The banner must read the
+  (a view, ``declared.body``, the rate limiter, werkzeug, a store outage). The banner must read the
   problem's code to recover.
 - Whether an origin may *use* a site is decided in the views, before anything else is
   read, by :func:`require_origin`: an origin that is neither one of the site's origins nor
