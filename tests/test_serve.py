@@ -248,11 +248,26 @@ def _connections_per_worker(server: Serve) -> list[int]:
     return counts
 
 
+def _listening_sockets(port: int) -> int:
+    """Sockets listening on ``port`` (state 0A in /proc/net/tcp*): one per booted worker."""
+    count = 0
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(name).read_text().splitlines()[1:]:
+            fields = line.split()
+            count += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"
+    return count
+
+
 def test_a_burst_of_kept_alive_connections_is_spread_over_the_workers(server: Serve) -> None:
     """Issue 14: every worker waited on the one shared listener, and the first to wake
     accepted a whole burst, so wrk's 16 kept-alive connections often all went to one of two
     workers, which then served everything on one core. Each worker now listens on its own
     SO_REUSEPORT socket and the kernel spreads the connections (by their addresses)."""
+    # /livez answered once tells that one worker is up; the other may still be booting.
+    deadline = time.monotonic() + 30
+    while _listening_sockets(server.port) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _listening_sockets(server.port) == 2, "both workers listen"
     socks = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(32)]
     try:
         for sock in socks:  # all connected first: the burst waits in the backlog
