@@ -30,8 +30,9 @@ from cmp.storage.lua import source
 #: The script, sent whole with EVAL: no NOSCRIPT to handle after a fail-over or a flush,
 #: and hashing its few hundred bytes costs the node far less than reading the keys.
 _SCRIPT = source("get_local").encode()
-#: Keys per script call: a script holds its node for its whole run, so a long list is split
-#: into calls the node serves one after another, others' commands in between.
+#: Keys per round of calls (one per node): a script holds its node for its whole run, so a
+#: long list is split into calls the node serves one after another, others' commands in
+#: between; and a node runs one round's call while the client prepares the next.
 CHUNK = 5000
 
 
@@ -51,9 +52,11 @@ def _pack_read(keys: Sequence[bytes]) -> bytes:
     return head + b"".join(b"$%d\r\n%s\r\n" % (len(k), k) for k in keys)
 
 
-def cluster_groups(client: Any, keys: Sequence[bytes]) -> list[tuple[Any, list[int]]]:
-    """Split key positions by the node that serves them: ``[(node client, positions)]``,
-    each node's positions in ascending order."""
+def cluster_groups(
+    client: Any, keys: Sequence[bytes], first: int = 0
+) -> list[tuple[Any, list[int]]]:
+    """Split key positions (counted from ``first``) by the node that serves them:
+    ``[(node client, positions)]``, each node's positions in ascending order."""
     slot_of = list(map(key_slot, keys))
     manager = client.nodes_manager
     # The slot table itself, read directly: the client's lookup method costs tens of
@@ -70,7 +73,7 @@ def cluster_groups(client: Any, keys: Sequence[bytes]) -> list[tuple[Any, list[i
     names = [node.name for node in map(owner.__getitem__, slot_of)]
     # One pass per node, each in C (``compress``), instead of a Python step per key.
     return [
-        (client.get_redis_connection(node), list(compress(count(), map(name.__eq__, names))))
+        (client.get_redis_connection(node), list(compress(count(first), map(name.__eq__, names))))
         for name, node in nodes.items()
     ]
 
@@ -102,32 +105,38 @@ def get_cluster(client: Any, names: Sequence[str]) -> list[bytes | None]:
     out: list[bytes | None] = [None] * len(keys)
     if not keys:
         return out
-    sent: list[tuple[Any, Any, list[list[int]]]] = []
+    conns: dict[int, tuple[Any, Any]] = {}
+    sent: list[tuple[Any, list[int]]] = []
     retry: list[int] = []
     try:
-        for node_client, positions in cluster_groups(client, keys):
-            conn = node_client.connection_pool.get_connection()
-            chunks = [positions[n : n + CHUNK] for n in range(0, len(positions), CHUNK)]
-            sent.append((node_client, conn, chunks))
-            conn.send_packed_command([_pack_read([keys[i] for i in c]) for c in chunks])
-        for _node_client, conn, chunks in sent:
-            read = _reader(conn)
-            for chunk in chunks:
-                reply = read()
-                if isinstance(reply, ResponseError):
-                    retry.extend(chunk)
-                    continue
-                values, refused = reply
-                for i, value in zip(chunk, values, strict=True):
-                    out[i] = value
-                retry.extend(chunk[n - 1] for n in refused)
+        # Round by round: the nodes run one round's calls while the next is grouped here.
+        for first in range(0, len(keys), CHUNK):
+            part = keys[first : first + CHUNK]
+            for node_client, positions in cluster_groups(client, part, first):
+                held = conns.get(id(node_client))
+                if held is None:
+                    held = conns[id(node_client)] = (
+                        node_client,
+                        node_client.connection_pool.get_connection(),
+                    )
+                held[1].send_packed_command([_pack_read([keys[i] for i in positions])])
+                sent.append((held[1], positions))
+        for conn, positions in sent:
+            reply = _reader(conn)()
+            if isinstance(reply, ResponseError):
+                retry.extend(positions)
+                continue
+            values, refused = reply
+            for i, value in zip(positions, values, strict=True):
+                out[i] = value
+            retry.extend(positions[n - 1] for n in refused)
     except BaseException:
         # A half-read connection must not go back to the pool with replies pending.
-        for _node_client, conn, _chunks in sent:
+        for _node_client, conn in conns.values():
             conn.disconnect()
         raise
     finally:
-        for node_client, conn, _chunks in sent:
+        for node_client, conn in conns.values():
             node_client.connection_pool.release(conn)
     if retry:
         pipe = client.pipeline(transaction=False)
