@@ -17,8 +17,10 @@ RULED = {"decide", "claim_alias"}
 
 
 def _split(text: str) -> tuple[str, str]:
-    """Return a script's leading comment and the rest."""
+    """Return a script's leading comment (after its shebang line, if any) and the rest."""
     lines = text.splitlines()
+    if lines and lines[0].startswith("#!"):
+        lines = lines[1:]
     n = next((i for i, line in enumerate(lines) if not line.startswith("--")), len(lines))
     return "\n".join(lines[:n]), "\n".join(lines[n:])
 
@@ -30,6 +32,15 @@ def test_script_names_its_keys_and_argv(name: str) -> None:
     for kind in ("KEYS", "ARGV"):
         if kind in body:
             assert f"{kind}[" in header, f"{name}.lua uses {kind} without naming them"
+
+
+@pytest.mark.parametrize("name", lua.names())
+def test_shebang_only_on_line_one_of_a_script_sent_alone(name: str) -> None:
+    # Redis reads flags only from a shebang on the script's first line, so a flagged
+    # script cannot have a shared rule put in front of it.
+    text = lua.source(name)
+    assert "#!" not in text.split("\n", 1)[-1], f"{name}.lua has a shebang past line 1"
+    assert not (text.startswith("#!") and name in RULED), f"{name}.lua is flagged and ruled"
 
 
 @pytest.mark.parametrize("name", lua.names())

@@ -9,7 +9,8 @@ those steps of :class:`~.redis.RedisStorage`:
   each alias by ``lua/claim_alias.lua`` under the same rule as the single-node script;
 - ``wait_replicas`` sends the script and WAIT to the node of the visitor's slot, and a lost
   connection makes the client relearn the slot table;
-- bulk reads go to every node at once (:func:`.bulk.get_cluster`).
+- bulk reads send every node one script call reading all of its keys, whatever their
+  slots, and re-read through redirections what a node refuses (:func:`.bulk.get_cluster`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class RedisClusterStorage(RedisStorage):
         return RedisCluster(startup_nodes=nodes, **options)
 
     def _get_many(self, names: Sequence[str]) -> list[bytes | None]:
-        """GET many keys, one packed pipeline per node, all nodes at once."""
+        """GET many keys, one script call per node, all nodes at once."""
         return bulk.get_cluster(self.raw, names)
 
     def _in_decision(
