@@ -18,10 +18,13 @@ from typing import Any
 
 from cmp.model import Receipt
 
+#: Built once: ``json.dumps`` with options builds a new encoder on every call.
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
 
 def canonical(data: Any) -> str:
     """Serialise ``data`` deterministically (sorted keys, no spaces, UTF-8 kept)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _canonical(data)
 
 
 def digest(data: Any) -> str:
@@ -46,7 +49,9 @@ def seal(receipt: Receipt, prev_hash: str, seq: int) -> Receipt:
     placed = replace(
         receipt, seq=seq, prev_hash=prev_hash, receipt_id=receipt_id(receipt.visitor_id, seq)
     )
-    return replace(placed, hash=receipt_hash(placed))
+    # ``placed`` is this function's own copy: filling in its hash needs no second copy.
+    placed.hash = receipt_hash(placed)
+    return placed
 
 
 def verify_chain(receipts: list[Receipt], head_hash: str = "") -> list[str]:

@@ -7,6 +7,7 @@ that build and check receipts.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Any
 
@@ -43,6 +44,13 @@ def ua_summary(user_agent: str) -> dict[str, Any]:
 
 def truncate_ip(address: str) -> str:
     """Keep only the network part of an IP: /24 for IPv4, /48 for IPv6 ('' if invalid)."""
+    return _truncated(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _truncated(address: str) -> str:
+    # Cached: one client (a NAT gateway, a proxy) sends many decisions, and parsing with
+    # ipaddress cost ~11 µs of every write (docs/benchmarks.md, profile).
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:

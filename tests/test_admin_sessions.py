@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, session
+from flask.sessions import NullSession, SecureCookieSession
 from werkzeug.security import generate_password_hash
 
 from cmp.admin import auth, lockout
 from cmp.model import AdminUser
+from tests.conftest import make_app
 from tests.test_admin_support import ADMIN, PASSWORD, Console, add_user, sign_in, token_in
 
 LOCKED = "ロックされています"
@@ -134,3 +137,26 @@ def test_guesses_from_many_addresses_are_slowed_down(
     time.sleep(1.2)
     # Slowed, not locked: once the slot is free the admin signs in, from any address.
     assert _attempt(app, ADMIN, PASSWORD, ip="203.0.113.2") == "signed-in"
+
+
+def test_only_the_console_opens_a_session(tmp_path: Path) -> None:
+    """An API request gets Flask's null session (no cookie signer built, nothing saved, a
+    write raises); the console and its sign-in keep the signed-cookie session."""
+    app = make_app(f"sqlite:///{tmp_path / 'cmp.sqlite3'}")
+    try:
+        with app.test_request_context("/api/v1/sites/demo/consents", method="POST"):
+            assert isinstance(session._get_current_object(), NullSession)  # type: ignore[attr-defined]
+        with app.test_request_context("/admin/login"):
+            opened = session._get_current_object()  # type: ignore[attr-defined]
+            assert isinstance(opened, SecureCookieSession)
+            assert not isinstance(opened, NullSession)
+        # And the answer sets no cookie.
+        console = app.test_client()
+        answer = console.post(
+            "/api/v1/sites/demo/consents",
+            json={"policy_version": 1, "lang": "ja", "method": "banner", "categories": {}},
+        )
+        assert answer.status_code == 201
+        assert "Set-Cookie" not in answer.headers
+    finally:
+        app.extensions["cmp.store"].close()

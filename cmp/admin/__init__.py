@@ -7,8 +7,8 @@ served under a strict Content Security Policy: no inline script or style anywher
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, render_template, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Blueprint, Flask, Request, Response, render_template, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from cmp.storage import StorageError
@@ -27,7 +27,18 @@ PREVIEW_CSP = (
 
 
 class AdminSessionInterface(SecureCookieSessionInterface):
-    """The signed-cookie session, marked Secure whenever the request came over https."""
+    """The signed-cookie session, marked Secure whenever the request came over https.
+
+    Only the console and its sign-in use a session: an API request gets Flask's null
+    session (never read, never saved, a write raises), so the decision write and the
+    lookup no longer build a cookie signer and look for a cookie on every request.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """None (Flask's null session) under ``/api/``; else the signed cookie's session."""
+        if request.path.startswith("/api/"):
+            return None
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         """Secure when configured so, or when this request is https (behind TRUST_PROXY too)."""

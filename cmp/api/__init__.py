@@ -28,6 +28,10 @@ def site_config(site_key: str, lang: str = "ja") -> BuiltConfig:
     return built
 
 
+#: Built once: ``json.dumps`` with options builds a new encoder on every call.
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def json_response(body: object, status: int = 200) -> Response:
     """Serialise ``body`` as the hot paths answer: compact, unsorted, UTF-8 kept.
 
@@ -35,7 +39,7 @@ def json_response(body: object, status: int = 200) -> Response:
     lookup paths that is a measurable share of the request.
     """
     return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        _compact(body),
         status=status,
         mimetype="application/json",
     )

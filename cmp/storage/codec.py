@@ -34,9 +34,14 @@ _DAYS, _NO_EXPIRY = 1, 2
 _MAX_U32 = 2**32 - 1
 
 
+#: One encoder for every call: ``json.dumps`` with options builds a new encoder each time,
+#: and a decision write serialises five records (docs/benchmarks.md, profile).
+_encode = json.JSONEncoder(separators=_SEP, ensure_ascii=False).encode
+
+
 def dumps(data: Any) -> str:
     """Serialise a record dict compactly."""
-    return json.dumps(data, separators=_SEP, ensure_ascii=False)
+    return _encode(data)
 
 
 loads = json.loads

@@ -62,7 +62,7 @@ class RedisClusterStorage(RedisStorage):
         self, site: str, day: str, counts: dict[str, int], links: list[Alias]
     ) -> tuple[list[str], list[str | int]]:
         """Nothing beyond the visitor's own slot: no extra keys, no counters."""
-        return [], [0]
+        return [], [""]
 
     def _after_decision(
         self, site: str, day: str, counts: dict[str, int], links: list[Alias]

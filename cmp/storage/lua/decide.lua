@@ -1,7 +1,7 @@
 -- One decision, compare-and-set on the visitor's receipt blob (redis_visitors.py).
 -- KEYS[1]  the visitor's state on the site
 -- KEYS[2]  the visitor's receipt blob
--- KEYS[3]  the site's statistics hash of the day, present only when ARGV[9] > 0
+-- KEYS[3]  the site's statistics hash of the day, present only when ARGV[9] is not ''
 -- KEYS[..] then the alias keys the decision claims (single node only: same slot needed)
 -- ARGV[1]  the blob header as read ('' when there was no blob)
 -- ARGV[2]  the new packed state
@@ -11,18 +11,19 @@
 -- ARGV[6]  the visitor id (what a banner claim stores)
 -- ARGV[7]  the conflict marker (base.ALIAS_CONFLICT)
 -- ARGV[8]  the prefix of a keyed-API link (redis_aliases.API_LINK)
--- ARGV[9]  n, the number of statistics counters
--- ARGV[10..9+2n]  n (field, increment) pairs
+-- ARGV[9]  the statistics counters, one "increment field" line each (redis_visitors.py,
+--          counter_lines): one argument rather than two per counter, fewer to send
 -- Returns 0 (nothing written) when the header is no longer the one read, else 1.
 local size = tonumber(ARGV[5])
 local old = redis.call('GET', KEYS[2]) or ''
 if string.sub(old, 1, size) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3] .. string.sub(old, size + 1) .. ARGV[4])
-local n = tonumber(ARGV[9])
 local first_alias = 3
-if n > 0 then
-  for i = 0, n - 1 do redis.call('HINCRBY', KEYS[3], ARGV[10 + 2 * i], ARGV[11 + 2 * i]) end
+if ARGV[9] ~= '' then
+  for by, field in string.gmatch(ARGV[9], '(%-?%d+) ([^\n]+)\n') do
+    redis.call('HINCRBY', KEYS[3], field, by)
+  end
   first_alias = 4
 end
 for k = first_alias, #KEYS do claim(KEYS[k], ARGV[6], ARGV[7], ARGV[8]) end
