@@ -114,7 +114,10 @@ def serve(
     def up() -> bool:
         if proc.poll() is not None:
             raise AssertionError(f"cmp serve exited: {log_path.read_text()}")
-        return request(port, "GET", "/livez", timeout=2)[0] == 200
+        # Every worker binds its own SO_REUSEPORT socket: until all have, new connections
+        # land on the ones booted so far, and a test would measure a half-started server.
+        booted = listening_sockets(port) >= workers
+        return booted and request(port, "GET", "/livez", timeout=2)[0] == 200
 
     try:
         wait_until(up, timeout=40, step=0.1)
@@ -122,6 +125,16 @@ def serve(
         server.stop()
         raise
     return server
+
+
+def listening_sockets(port: int) -> int:
+    """Sockets listening on ``port`` (state 0A in /proc/net/tcp*): one per booted worker."""
+    count = 0
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(name).read_text().splitlines()[1:]:
+            fields = line.split()
+            count += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"
+    return count
 
 
 def seeded(store_url: str) -> Storage:

@@ -26,7 +26,7 @@ from cmp.model import ProvisionRecord
 from cmp.serve_worker import HEAD_SECONDS
 from cmp.storage import open_store
 from tests.conftest import make_app
-from tests.serving import Serve, seeded, serve
+from tests.serving import Serve, listening_sockets, seeded, serve
 
 
 @pytest.fixture
@@ -158,7 +158,9 @@ def test_a_long_export_outlives_the_worker_timeout(tmp_path: Path) -> None:
         )  # fmt: skip
     key = issue(store, "demo", ["read"])[1]
     store.close()
-    running = serve(url, tmp_path, workers=1, args=("--timeout", "1"))
+    # 2 s, not 1: gthread's loop wakes at least once a second to tell the master it is
+    # alive, so a 1 s timeout killed an idle-looking worker whenever the machine stalled.
+    running = serve(url, tmp_path, workers=1, args=("--timeout", "2"))
     try:
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -174,7 +176,7 @@ def test_a_long_export_outlives_the_worker_timeout(tmp_path: Path) -> None:
         resp = conn.getresponse()
         assert resp.status == 200
         began, body = time.monotonic(), b""
-        while chunk := resp.read(65536):  # a slow reader: longer than the 1 s worker timeout
+        while chunk := resp.read(65536):  # a slow reader: longer than the 2 s worker timeout
             body += chunk
             time.sleep(0.01)
         assert time.monotonic() - began > 3
@@ -248,26 +250,12 @@ def _connections_per_worker(server: Serve) -> list[int]:
     return counts
 
 
-def _listening_sockets(port: int) -> int:
-    """Sockets listening on ``port`` (state 0A in /proc/net/tcp*): one per booted worker."""
-    count = 0
-    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(name).read_text().splitlines()[1:]:
-            fields = line.split()
-            count += int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A"
-    return count
-
-
 def test_a_burst_of_kept_alive_connections_is_spread_over_the_workers(server: Serve) -> None:
     """Issue 14: every worker waited on the one shared listener, and the first to wake
     accepted a whole burst, so wrk's 16 kept-alive connections often all went to one of two
     workers, which then served everything on one core. Each worker now listens on its own
     SO_REUSEPORT socket and the kernel spreads the connections (by their addresses)."""
-    # /livez answered once tells that one worker is up; the other may still be booting.
-    deadline = time.monotonic() + 30
-    while _listening_sockets(server.port) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _listening_sockets(server.port) == 2, "both workers listen"
+    assert listening_sockets(server.port) == 2, "serve() waits until both workers listen"
     socks = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(32)]
     try:
         for sock in socks:  # all connected first: the burst waits in the backlog
