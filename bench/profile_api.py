@@ -22,19 +22,16 @@ import cProfile
 import json
 import os
 import pstats
-import shutil
 import statistics
-import tempfile
 import time
 from collections import defaultdict
 from typing import Any
 
-from bench.profile_steps import environs, per_request, steps, wsgi_loop
+from bench.profile_steps import environs, per_request, redis_app, steps, wsgi_loop
 from bench.report import write_section
-from cmp import apikeys, create_app
+from cmp import apikeys
 from cmp.seed import seed_demo
 from cmp.storage import keys
-from tests.servers import start_redis
 
 SECRET = "profile-secret-key-0123456789abcdef"
 COUNT = int(os.environ.get("BENCH_PROFILE_REQUESTS", "2000"))
@@ -100,15 +97,7 @@ def profile(app: Any, environ_list: list[dict]) -> dict[str, float]:
 
 def run(count: int = COUNT) -> dict[str, Any]:
     """Start Redis and the app, measure the three views; return the numbers."""
-    workdir = tempfile.mkdtemp(prefix="cmp-profile-")
-    os.environ["CMP_INSTANCE_PATH"] = workdir
-    redis = start_redis(appendonly=True)
-    client = redis.client()
-    client.config_set("appendfsync", "everysec")
-    app = create_app(
-        {"STORE_URL": redis.url, "SECRET_KEY": SECRET, "RATE_LIMIT": "100000000/minute"}
-    )
-    try:
+    with redis_app(SECRET, "cmp-profile-") as (app, client):
         store = app.extensions["cmp.store"]
         budget = app.extensions["cmp.ratelimit"]
         seed_demo(store)
@@ -145,12 +134,6 @@ def run(count: int = COUNT) -> dict[str, Any]:
         )
         out["steps"] = steps(app, client, max(count // 3, 200))
         out["ua_table"] = client.llen(keys.table("ua"))
-    finally:
-        app.extensions["cmp.store"].close()
-        client.close()
-        redis.stop()
-        shutil.rmtree(redis.directory, ignore_errors=True)
-        shutil.rmtree(workdir, ignore_errors=True)
     return out
 
 

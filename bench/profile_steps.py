@@ -9,8 +9,12 @@ itself; :func:`steps` the pieces.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -22,6 +26,33 @@ from cmp.configcache import ConfigCache
 from cmp.receipts import seal, truncate_ip, ua_summary
 
 ROUNDS = 5
+
+
+@contextmanager
+def redis_app(secret: str, prefix: str) -> Iterator[tuple[Flask, Any]]:
+    """The app on a fresh redis-server (AOF, ``everysec``) with a rate limit no loop reaches;
+    yields the app and a redis-py client of that server, and removes both afterwards."""
+    from cmp import create_app
+    from tests.servers import start_redis
+
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    os.environ["CMP_INSTANCE_PATH"] = workdir
+    redis = start_redis(appendonly=True)
+    client = redis.client()
+    client.config_set("appendfsync", "everysec")
+    app = create_app(
+        {"STORE_URL": redis.url, "SECRET_KEY": secret, "RATE_LIMIT": "100000000/minute"}
+    )
+    try:
+        yield app, client
+    finally:
+        app.extensions["cmp.store"].close()
+        client.close()
+        redis.stop()
+        shutil.rmtree(redis.directory, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 BODY = (
     '{"policy_version":1,"lang":"ja","method":"banner","categories":'
     '{"analytics":true,"targeting":false},"recipients":{}}'

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 from typing import Annotated, Any, Literal
 
 from bench.agents import traffic
+from bench.profile_steps import redis_app, timed
 
 COUNT = int(os.environ.get("BENCH_VALIDATION_COUNT", "20000"))
 
@@ -50,19 +49,6 @@ def _body() -> bytes:
             "aliases": [{"type": "cookie:_ga", "value": "GA1.1.123456.7890"}],
         }
     ).encode()
-
-
-def timed(fn: Any, count: int, rounds: int = 5) -> float:
-    """µs per call of ``fn``, best of ``rounds`` rounds (the others measure the neighbours)."""
-    import time
-
-    results = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        for _ in range(count):
-            fn()
-        results.append((time.perf_counter() - started) / count * 1e6)
-    return min(results)
 
 
 def _writes(count: int, seed: int) -> list[dict]:
@@ -188,19 +174,9 @@ def write(count: int = 3000, rounds: int = 5) -> dict[str, float]:
     """µs per decision write through the WSGI callable (best round): wall and CPU."""
     import time
 
-    from cmp import create_app
     from cmp.seed import seed_demo
-    from tests.servers import start_redis
 
-    workdir = tempfile.mkdtemp(prefix="cmp-validation-")
-    os.environ["CMP_INSTANCE_PATH"] = workdir
-    redis = start_redis(appendonly=True)
-    client = redis.client()
-    client.config_set("appendfsync", "everysec")
-    app = create_app(
-        {"STORE_URL": redis.url, "SECRET_KEY": "x" * 40, "RATE_LIMIT": "100000000/minute"}
-    )
-    try:
+    with redis_app("x" * 40, "cmp-validation-") as (app, _):
         seed_demo(app.extensions["cmp.store"])
         _serve(app, _writes(2000, seed=1))
         walls, cpus = [], []
@@ -212,12 +188,6 @@ def write(count: int = 3000, rounds: int = 5) -> dict[str, float]:
             cpus.append((time.thread_time() - cpu) / count * 1e6)
             assert statuses == {"201"}, statuses
         return {"wall": min(walls), "cpu": min(cpus)}
-    finally:
-        app.extensions["cmp.store"].close()
-        client.close()
-        redis.stop()
-        shutil.rmtree(redis.directory, ignore_errors=True)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:
