@@ -6,7 +6,7 @@ the storage contract in one :meth:`~cmp.storage.base.Storage.record_decision` ca
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from cmp import clock, decisions, ids, lookup
 from cmp.model import Alias, AuditEntry, Category, ConsentState, Receipt, Recipient, Site
 from cmp.receipts import shown_receipt_id
-from cmp.storage import Storage
+from cmp.storage import Charge, Storage
 
 #: The policy version of a state that no decision on the banner backs (an opt-out only).
 NO_POLICY = 0
@@ -60,10 +60,15 @@ def record(
     aliases: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
     fresh: bool = False,
+    charges: Callable[[], Sequence[Charge]] | None = None,
 ) -> tuple[ConsentState, Receipt]:
     """Record a decision from the banner (or the API); raise ``DecisionError`` on bad keys.
 
-    ``fresh`` means ``visitor_id`` was issued for this decision and has no history yet.
+    ``fresh`` means ``visitor_id`` was issued for this decision and has no history yet;
+    ``charges`` gives the request's rate-limit counters, for a store that spends them in the
+    same write (:func:`cmp.ratelimit.take_charges`); it is called once the decision's keys
+    are known to be good, right before the write, so a bad request keeps its limit to be
+    spent on its own.
     """
     moment = now or clock.now()
     chosen = decisions.choose_categories(categories, requested, gpc=gpc, method=method)
@@ -94,6 +99,7 @@ def record(
         counters=count,
         aliases=links,
         fresh=fresh,
+        charges=charges() if charges else (),
     )
     if reversed_:
         _audit_reversal(store, site.key, receipt, reversed_)

@@ -17,6 +17,13 @@ more, to read when the window ends for ``Retry-After``. (The Flask-Limiter exten
 before spent three round trips per limited request and ran hooks on every request of the
 app.) A store that cannot be reached lets the request go on: if it needs the store it gets
 the usual 503, never a 500.
+
+A decision write on a single Redis node spends its limit inside its own write instead
+(``fold=True`` and :func:`take_charges`): the same counters, under the same rule, counted by
+the decision's script (:class:`cmp.storage.Charge`), which saves the write one of its two
+round trips. A request that never reaches the store (a bad body, an old policy version)
+spends them on its own when the view ends, so it is limited all the same, and a request over
+the limit is answered 429 whatever else was wrong with it, as before.
 """
 
 from __future__ import annotations
@@ -29,12 +36,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from limits import RateLimitItem, parse_many
-from limits.storage import Storage, storage_from_string
+from limits.storage import RedisStorage, Storage, storage_from_string
 
 import cmp.storage.sqlite_limits  # noqa: F401  (registers the cmp+sqlite limits storage)
 from cmp.api import problems
+from cmp.storage import Charge, ChargeExceeded
 from cmp.storage.redis_conn import own_options
 from cmp.storage.sqlite_limits import limits_path
 
@@ -125,15 +133,32 @@ class _Budget:
     prefix: str
     enabled: bool
     swallow: bool
+    #: The limits storage is the store's own single Redis: a decision can spend its
+    #: counters in its own script (keys named as the limits storage names them).
+    folds: bool = False
+
+    def counter(self, item: RateLimitItem, key: str, scope: str) -> str:
+        """The name of ``item``'s counter for ``key`` and ``scope`` (before the storage's
+        own prefix)."""
+        return f"{self.prefix}/{key}/{scope}/{item.amount}/{item.multiples}/{item.GRANULARITY.name}"
+
+    def charges(self, text: str, key: str, scope: str) -> tuple[Charge, ...]:
+        """The counters of ``text`` as a store spends them in a write, full names on Redis."""
+        assert isinstance(self.storage, RedisStorage)
+        return tuple(
+            Charge(
+                self.storage.prefixed_key(self.counter(item, key, scope)),
+                item.amount,
+                item.get_expiry(),
+            )
+            for item in parse(text)
+        )
 
     def spend(self, text: str, key: str, scope: str) -> None:
         """Count one request against every limit of ``text``; raise :class:`RateLimited`
         at the first that is spent (shortest window first)."""
         for item in parse(text):
-            counter = (
-                f"{self.prefix}/{key}/{scope}/{item.amount}/{item.multiples}/"
-                f"{item.GRANULARITY.name}"
-            )
+            counter = self.counter(item, key, scope)
             try:
                 if self.storage.incr(counter, item.get_expiry()) <= item.amount:
                     continue
@@ -146,6 +171,41 @@ class _Budget:
             raise RateLimited(item, retry_after)
 
 
+@dataclass
+class _Pending:
+    """A folded limit of the request being served, not spent yet (kept on ``flask.g``)."""
+
+    budget: _Budget
+    text: str
+    key: str
+    scope: str
+    taken: bool = False
+
+    def spend_now(self) -> None:
+        """Spend it on its own (once); raise :class:`RateLimited` if it is spent."""
+        if not self.taken:
+            self.taken = True
+            self.budget.spend(self.text, self.key, self.scope)
+
+
+def take_charges(store: Any) -> tuple[Charge, ...]:
+    """The request's folded limit as charges for ``store``'s decision write.
+
+    Call right before the write. Where the store cannot fold them (SQLite, a cluster, a
+    limiter on another storage) the limit is spent here, on its own, and nothing is
+    returned; :class:`RateLimited` if it is spent. Empty when the view is not folded or no
+    limit applies.
+    """
+    pending: _Pending | None = g.get("cmp_rate_pending")
+    if pending is None or pending.taken:
+        return ()
+    if pending.budget.folds and store.folds_charges:
+        pending.taken = True
+        return pending.budget.charges(pending.text, pending.key, pending.scope)
+    pending.spend_now()
+    return ()
+
+
 class Limiter:
     """Decorates views with a limit, spent per request in one store round trip."""
 
@@ -156,21 +216,38 @@ class Limiter:
         key_func: Callable[[], str],
         methods: list[str] | None = None,
         exempt_when: Callable[[], bool] | None = None,
+        fold: bool = False,
     ) -> Callable[[View], View]:
         """Limit a view: ``limit_value()`` (a limits string, read per request) per
-        ``key_func()`` and view; only for ``methods`` if given; none while ``exempt_when()``."""
+        ``key_func()`` and view; only for ``methods`` if given; none while ``exempt_when()``.
+
+        ``fold``: the view hands the limit to its store write (:func:`take_charges`); what
+        the view did not hand over is spent when it ends, whatever its outcome.
+        """
 
         def decorate(view: View) -> View:
             @functools.wraps(view)
             def limited(*args: Any, **kwargs: Any) -> Any:
                 budget: _Budget = current_app.extensions["cmp.ratelimit"]
-                if (
+                if not (
                     budget.enabled
                     and (methods is None or request.method in methods)
                     and not (exempt_when is not None and exempt_when())
                 ):
-                    budget.spend(limit_value(), key_func(), request.endpoint or "")
-                return view(*args, **kwargs)
+                    return view(*args, **kwargs)
+                text, key, scope = limit_value(), key_func(), request.endpoint or ""
+                if not fold:
+                    budget.spend(text, key, scope)
+                    return view(*args, **kwargs)
+                g.cmp_rate_pending = pending = _Pending(budget, text, key, scope)
+                try:
+                    return view(*args, **kwargs)
+                except ChargeExceeded as exc:
+                    raise RateLimited(parse(text)[exc.index], exc.retry_after) from exc
+                finally:
+                    # A request that never reached the store is limited all the same; a
+                    # limit spent this way answers 429 in place of the view's answer.
+                    pending.spend_now()
 
             return limited  # type: ignore[return-value]
 
@@ -191,11 +268,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     # `off` turns every limit off (load and fault tests); CMP_ADMIN_LOGIN_LIMIT=off only
     # the sign-in one.
+    uri = app.config["RATELIMIT_STORAGE_URI"]
+    storage = storage_from_string(uri)
     app.extensions["cmp.ratelimit"] = _Budget(
-        storage=storage_from_string(app.config["RATELIMIT_STORAGE_URI"]),
+        storage=storage,
         prefix=app.config["RATELIMIT_KEY_PREFIX"],
         enabled=app.config["RATE_LIMIT"] != "off",
         swallow=bool(app.config["RATELIMIT_SWALLOW_ERRORS"]),
+        # Only the store's own server may count a folded limit: one set apart
+        # (RATELIMIT_STORAGE_URI) must keep every counter.
+        folds=type(storage) is RedisStorage and uri == storage_uri(app.config["STORE_URL"]),
     )
 
     @app.errorhandler(RateLimited)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
+from cmp import ids
 from tests.conftest import make_app
 from tests.servers import RedisServer
 
@@ -64,9 +65,9 @@ def _commands(server: RedisServer) -> Counter[str]:
     return Counter({name.removeprefix("cmdstat_"): v["calls"] for name, v in found.items()})
 
 
-def test_a_limited_write_spends_one_round_trip(redis_server: RedisServer) -> None:
-    """A new visitor's decision with the limiter off and on: one script call apart, which
-    increments the counter (the TTL is read only for a 429; no GET, no TTL otherwise)."""
+def test_a_limited_write_spends_no_round_trip_of_its_own(redis_server: RedisServer) -> None:
+    """A new visitor's decision with the limiter off and on: the same script calls, the
+    decision's own script increments the counter (the TTL is read only for a 429)."""
     spent = {}
     for limit in ("off", "1000/minute"):
         server = redis_server.client()
@@ -79,7 +80,63 @@ def test_a_limited_write_spends_one_round_trip(redis_server: RedisServer) -> Non
         spent[limit] = _commands(redis_server) - before - Counter(info=1)
         app.extensions["cmp.store"].close()
         server.close()
-    assert spent["1000/minute"] - spent["off"] == Counter(evalsha=1, incrby=1), spent
+    assert spent["1000/minute"] - spent["off"] == Counter(incrby=1), spent
+    assert spent["off"] - spent["1000/minute"] == Counter(), spent
+
+
+def test_requests_that_never_reach_the_store_spend_the_same_budget(store_url: str) -> None:
+    """A bad body, an unknown category and an old policy version are limited with the
+    decisions (one counter), and a request over the limit is 429 whatever its body."""
+    app = make_app(store_url, RATE_LIMIT="4/minute")
+    client = app.test_client()
+    post = client.post
+    url = "/api/v1/sites/demo/consents"
+    assert post(url, data=b"{", content_type="application/json").status_code == 400
+    assert post(url, json={**BODY, "categories": {"nope": True}}).status_code == 422
+    assert post(url, json={**BODY, "policy_version": 99}).status_code == 409
+    assert post(url, json=BODY).status_code == 201
+    for body in (BODY, {**BODY, "policy_version": 99}):
+        answer = post(url, json=body)
+        assert answer.status_code == 429 and 0 < int(answer.headers["Retry-After"]) <= 61
+    assert post(url, data=b"{", content_type="application/json").status_code == 429
+    app.extensions["cmp.store"].close()
+
+
+def test_a_refused_decision_writes_nothing(store_url: str) -> None:
+    """The decision over the limit (spent inside its write on one Redis) leaves the
+    visitor's state and receipts as they were."""
+    app = make_app(store_url, RATE_LIMIT="2/minute")
+    client = app.test_client()
+    url = "/api/v1/sites/demo/consents"
+    first = client.post(url, json=BODY).get_json()
+    vid = first["visitor_id"]
+    again = {**BODY, "visitor_id": vid, "categories": {"analytics": False}}
+    assert client.post(url, json=again).status_code == 201
+    assert client.post(url, json={**again, "categories": {"analytics": True}}).status_code == 429
+    store = app.extensions["cmp.store"]
+    raw = ids.verify(app.config["SECRET_KEY"], vid)
+    assert len(store.get_receipts("demo", raw)) == 2
+    state = store.get_state("demo", raw)
+    assert state is not None and state.categories["analytics"] is False
+    store.close()
+
+
+def test_a_limiter_set_apart_keeps_every_counter(redis_server: RedisServer, tmp_path) -> None:
+    """Counters on a storage of their own (``RATELIMIT_STORAGE_URI``) are never folded
+    into the store's writes: the limit holds there."""
+    flush = redis_server.client()
+    flush.flushall()
+    flush.close()
+    app = make_app(
+        f"sqlite:///{tmp_path / 's.sqlite3'}",
+        RATE_LIMIT="2/minute",
+        RATELIMIT_STORAGE_URI=redis_server.url,
+    )
+    assert not app.extensions["cmp.ratelimit"].folds
+    client = app.test_client()
+    codes = [client.post("/api/v1/sites/demo/consents", json=BODY).status_code for _ in range(3)]
+    assert codes == [201, 201, 429]
+    app.extensions["cmp.store"].close()
 
 
 def test_a_limit_store_that_is_down_lets_requests_through(tmp_path) -> None:

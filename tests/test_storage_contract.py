@@ -16,7 +16,7 @@ from cmp.model import (
 )
 from cmp.receipts import verify_chain
 from cmp.seed import demo_categories, demo_recipients, seed_demo
-from cmp.storage import Storage, StorageError, open_store
+from cmp.storage import Charge, ChargeExceeded, Storage, StorageError, open_store
 from cmp.storage.base import AliasLink
 
 VID = "A" * 21 + "Q"
@@ -372,6 +372,29 @@ def test_unusual_values_round_trip_exactly(seeded: Storage) -> None:
     normal, second = _decide(seeded, VID, {"analytics": True})
     assert seeded.get_receipts(None, VID) == [receipt, second]
     assert verify_chain(seeded.get_receipts(None, VID), seeded.get_head(VID)) == []
+
+
+def test_a_decision_spends_its_charges_in_its_own_write(seeded: Storage) -> None:
+    """Where a store folds rate-limit charges, they are counted before the decision, and
+    one over its limit writes nothing; a store that cannot fold them refuses them."""
+    charges = [Charge("LIMITS:test/a", 10, 3600), Charge("LIMITS:test/b", 2, 60)]
+    if not seeded.folds_charges:
+        with pytest.raises(ValueError):
+            _decide(seeded, VID, {"analytics": True}, charges=lambda: charges)
+        assert seeded.get_state("demo", VID) is None
+        return
+    for _ in range(2):
+        _decide(seeded, VID, {"analytics": True}, charges=lambda: charges)
+    with pytest.raises(ChargeExceeded) as refused:
+        _decide(seeded, VID, {"analytics": False}, charges=lambda: charges)
+    assert refused.value.index == 1 and 1 <= refused.value.retry_after <= 61
+    # Nothing of the refused decision was written: two receipts, the second state.
+    assert len(seeded.get_receipts("demo", VID)) == 2
+    state = seeded.get_state("demo", VID)
+    assert state is not None and state.categories["analytics"] is True
+    # Without charges the next decision goes through.
+    _decide(seeded, VID, {"analytics": False})
+    assert len(seeded.get_receipts("demo", VID)) == 3
 
 
 def test_two_store_instances_agree(store_url: str, seeded: Storage) -> None:

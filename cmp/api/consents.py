@@ -12,7 +12,7 @@ from cmp.api.problems import Problem
 from cmp.api.problems import response as problem_response
 from cmp.decisions import DecisionError
 from cmp.model import LANGS
-from cmp.ratelimit import client_key, limiter, public_limit
+from cmp.ratelimit import client_key, limiter, public_limit, take_charges
 from cmp.receipts import truncate_ip, ua_summary
 from cmp.siteconfig import BuiltConfig
 from cmp.storage import StorageError
@@ -60,7 +60,7 @@ def consents_preflight(site: str) -> Response:
 
 
 @bp.route("/sites/<site>/consents", methods=["POST"])
-@limiter.limit(public_limit, key_func=client_key)
+@limiter.limit(public_limit, key_func=client_key, fold=True)
 def record_consent(site: str) -> Response:
     """Record a visitor's decision; 201 with the (new) signed visitor id and the state."""
     # Site and origin first: a foreign origin gets 403 whatever its body (cmp.api.cors).
@@ -84,9 +84,10 @@ def record_consent(site: str) -> Response:
             current_version=built.site.policy_version,
         )
     shown = built if lang == LANGS[0] else site_config(site, lang)
+    store = context.store()
     try:
         state, receipt = consents.record(
-            context.store(),
+            store,
             built.site,
             built.categories,
             built.recipients,
@@ -98,6 +99,8 @@ def record_consent(site: str) -> Response:
             ctx=_client(lang, shown.texts_hash),
             aliases=aliases,
             fresh=fresh,
+            # The rate limit rides in the decision's own write where the store can.
+            charges=lambda: take_charges(store),
         )
     except DecisionError as exc:
         raise Problem(422, exc.code, exc.detail) from exc

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from cmp.storage.base import Storage
+from cmp.storage.contract.visitors import Charge, ChargeExceeded
 from cmp.storage.errors import StorageError
 
-__all__ = ["Storage", "StorageError", "open_store", "SCHEMES"]
+__all__ = ["Charge", "ChargeExceeded", "Storage", "StorageError", "open_store", "SCHEMES"]
 
 SCHEMES = ("sqlite", "redis", "rediss", "redis+cluster")
 

@@ -24,6 +24,7 @@ from redis.cluster import ClusterNode, RedisCluster
 from cmp.model import Alias
 from cmp.storage import bulk, keys
 from cmp.storage.contract.aliases import ALIAS_CONFLICT
+from cmp.storage.contract.visitors import Charge
 from cmp.storage.errors import StorageError
 from cmp.storage.lua import source
 from cmp.storage.redis import RedisStorage
@@ -33,6 +34,9 @@ from cmp.storage.redis_conn import CLIENT_OPTIONS
 
 class RedisClusterStorage(RedisStorage):
     """Storage on a Redis Cluster."""
+
+    # The limiter's counter lives in another slot than the visitor: it is spent on its own.
+    folds_charges = False
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
@@ -59,10 +63,15 @@ class RedisClusterStorage(RedisStorage):
         return bulk.get_cluster(self.raw, names)
 
     def _in_decision(
-        self, site: str, day: str, counts: dict[str, int], links: list[Alias]
+        self,
+        site: str,
+        day: str,
+        counts: dict[str, int],
+        links: list[Alias],
+        charges: Sequence[Charge],
     ) -> tuple[list[str], list[str | int]]:
-        """Nothing beyond the visitor's own slot: no extra keys, no counters."""
-        return [], [""]
+        """Nothing beyond the visitor's own slot: no extra keys, no counters, no charges."""
+        return [], ["", ""]
 
     def _after_decision(
         self, site: str, day: str, counts: dict[str, int], links: list[Alias]

@@ -26,7 +26,7 @@ from cmp.storage.codec import (
     unpack_state,
 )
 from cmp.storage.contract.aliases import ALIAS_CONFLICT
-from cmp.storage.contract.visitors import DecisionMaker, VisitorStorage
+from cmp.storage.contract.visitors import Charge, ChargeExceeded, DecisionMaker, VisitorStorage
 from cmp.storage.errors import StorageError
 from cmp.storage.intern import Interner
 from cmp.storage.lua import source
@@ -57,8 +57,18 @@ def counter_lines(counts: dict[str, int]) -> str:
     return "".join(f"{n} {name}\n" for name, n in counts.items())
 
 
+def charge_lines(charges: Sequence[Charge]) -> str:
+    """The rate-limit charges as decide.lua reads them: one ``"limit expiry"`` line each."""
+    return "".join(f"{c.limit} {c.expiry}\n" for c in charges)
+
+
 class VisitorsMixin(VisitorStorage):
     """Decisions and everything read per visitor; mixed into ``RedisStorage``."""
+
+    # One node holds the limiter's counters beside the visitor: a decision spends its
+    # rate limit inside its own script, one round trip instead of two (the cluster class
+    # turns this off: the counter lives in another slot).
+    folds_charges = True
 
     client: Any  # text replies
     raw: Any  # bytes replies, for the packed visitor records
@@ -106,13 +116,17 @@ class VisitorsMixin(VisitorStorage):
         counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
         aliases: Iterable[Alias] = (),
         fresh: bool = False,
+        charges: Sequence[Charge] = (),
     ) -> tuple[ConsentState, Receipt]:
         """Record a decision with the compare-and-set script, retrying on a race.
 
-        On a single node the counters and aliases are written by the same script, so the
-        whole decision is one atomic round trip (two when the prior state must be read); a
-        cluster writes them afterwards (:class:`~.redis_cluster.RedisClusterStorage`).
+        On a single node the counters, the aliases and the rate-limit ``charges`` are
+        written by the same script, so the whole decision is one atomic round trip (two
+        when the prior state must be read); a cluster writes counters and aliases
+        afterwards (:class:`~.redis_cluster.RedisClusterStorage`) and takes no charges.
         """
+        if charges and not self.folds_charges:
+            raise ValueError("this store does not fold rate-limit charges")
         skey = keys.state(visitor_id, self.tables.sites.id(site.encode()))
         rkey = keys.receipts(visitor_id)
         links = list(aliases)
@@ -133,7 +147,7 @@ class VisitorsMixin(VisitorStorage):
             receipt = seal(receipt, head, count + 1)
             state.receipt_id = receipt.receipt_id
             counts = counters(state, receipt) if counters else {}
-            extra_keys, extra_args = self._in_decision(site, day, counts, links)
+            extra_keys, extra_args = self._in_decision(site, day, counts, links, charges)
             args: list[bytes | str | int] = [
                 header or b"",
                 pack_state(state, self._choice_id(site, state)),
@@ -145,22 +159,34 @@ class VisitorsMixin(VisitorStorage):
                 API_LINK,
                 *extra_args,
             ]
-            if self._write_decision(rkey, [skey, rkey, *extra_keys], args):
+            written = self._write_decision(rkey, [skey, rkey, *extra_keys], args)
+            if isinstance(written, list):
+                index, ttl = (int(v) for v in written)
+                raise ChargeExceeded(index, max(1, ttl + 1))
+            if written:
                 break
+            charges = ()  # counted by the attempt that lost the race
         else:
             raise StorageError(f"too many concurrent decisions for one visitor on {site}")
         self._after_decision(site, day, counts, links)
         return state, receipt
 
     def _in_decision(
-        self, site: str, day: str, counts: dict[str, int], links: list[Alias]
+        self,
+        site: str,
+        day: str,
+        counts: dict[str, int],
+        links: list[Alias],
+        charges: Sequence[Charge],
     ) -> tuple[list[str], list[str | int]]:
-        """Return the keys and the ARGV tail (the counters, :func:`counter_lines`) that the
-        decision script writes along with the decision: on one node, the day's counters
-        and the claimed aliases, all in the one atomic script."""
+        """Return the keys and the ARGV tail (:func:`counter_lines`, :func:`charge_lines`)
+        that the decision script writes along with the decision: on one node, the day's
+        counters, the rate-limit charges and the claimed aliases, all in the one atomic
+        script."""
         extra_keys = [keys.stats(site, day)] if counts else []
+        extra_keys += [c.key for c in charges]
         extra_keys += [keys.alias(a.site, a.type, a.value) for a in links]
-        return extra_keys, [counter_lines(counts)]
+        return extra_keys, [counter_lines(counts), charge_lines(charges)]
 
     def _after_decision(
         self, site: str, day: str, counts: dict[str, int], links: list[Alias]
@@ -168,7 +194,9 @@ class VisitorsMixin(VisitorStorage):
         """Write what the decision script could not: nothing on one node."""
 
     def _write_decision(self, rkey: str, script_keys: list, args: list) -> bool:
-        """Run the decision script; with ``wait_replicas`` also WAIT for that many replicas.
+        """Run the decision script and return its answer (1 written, 0 lost the race,
+        ``[i, ttl]`` charge ``i`` over its limit); with ``wait_replicas`` also WAIT for
+        that many replicas.
 
         WAIT counts the writes made on its own connection, so script and WAIT go down one
         connection to the node that owns the visitor's slot. A decision the replicas did not
@@ -176,7 +204,7 @@ class VisitorsMixin(VisitorStorage):
         banner retries): the worst case is a repeated receipt, never a lost one.
         """
         if not self.wait_replicas:
-            return bool(self._decide(keys=script_keys, args=args))
+            return self._decide(keys=script_keys, args=args)
         pipe = self._node_of(rkey).pipeline(transaction=False)
         self._decide(keys=script_keys, args=args, client=pipe)
         pipe.execute_command("WAIT", self.wait_replicas, self.wait_ms)
@@ -185,12 +213,12 @@ class VisitorsMixin(VisitorStorage):
         except DRIVER_ERRORS:
             self._lost_node()
             raise
-        if written and int(confirmed) < self.wait_replicas:
+        if written == 1 and int(confirmed) < self.wait_replicas:
             raise StorageError(
                 f"decision stored on the primary but confirmed by {confirmed} of "
                 f"{self.wait_replicas} replicas within {self.wait_ms} ms"
             )
-        return bool(written)
+        return written
 
     def _node_of(self, key: str) -> Any:
         """Return the bytes client of the node holding ``key``: the one node."""

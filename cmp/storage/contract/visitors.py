@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
 
@@ -15,8 +16,36 @@ from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
 DecisionMaker = Callable[[ConsentState | None], tuple[ConsentState, Receipt]]
 
 
+class Charge(NamedTuple):
+    """One rate-limit counter a decision spends in its own write (:mod:`cmp.ratelimit`).
+
+    The counter is the limiter's own (a fixed window): ``key`` its full name on the store,
+    ``limit`` the requests its window allows, ``expiry`` the window in seconds, set when
+    the counter is created.
+    """
+
+    key: str
+    limit: int
+    expiry: int
+
+
+class ChargeExceeded(Exception):
+    """Nothing was written: charge number ``index`` went over its limit, and its window
+    ends in ``retry_after`` seconds."""
+
+    def __init__(self, index: int, retry_after: int) -> None:
+        super().__init__(f"rate-limit charge {index} exceeded")
+        self.index = index
+        self.retry_after = retry_after
+
+
 class VisitorStorage(ABC):
     """One decision written atomically, and every read of a visitor's records."""
+
+    #: True when :meth:`record_decision` can spend ``charges`` in the same atomic round
+    #: trip as the decision (a single Redis node: the counters live beside the visitor).
+    #: Elsewhere the limiter spends them on its own before the decision.
+    folds_charges: bool = False
 
     @abstractmethod
     def record_decision(
@@ -29,6 +58,7 @@ class VisitorStorage(ABC):
         counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
         aliases: Iterable[Alias] = (),
         fresh: bool = False,
+        charges: Sequence[Charge] = (),
     ) -> tuple[ConsentState, Receipt]:
         """Record one decision atomically and return the stored state and sealed receipt.
 
@@ -48,6 +78,12 @@ class VisitorStorage(ABC):
         nor make it allow, nor undo an operator's authenticated link. ``fresh`` says the id was
         issued for this very decision (no history can exist), which lets a backend skip
         reading the prior state.
+
+        ``charges`` (only where :attr:`folds_charges`; else :class:`ValueError`) are the
+        request's rate-limit counters: each is counted once, in order, in the same atomic
+        step and before anything else; at the first that goes over its limit nothing is
+        written and :class:`ChargeExceeded` is raised. A retry after a concurrent decision
+        does not count them again.
         """
 
     @abstractmethod

@@ -2,6 +2,7 @@
 -- KEYS[1]  the visitor's state on the site
 -- KEYS[2]  the visitor's receipt blob
 -- KEYS[3]  the site's statistics hash of the day, present only when ARGV[9] is not ''
+-- KEYS[..] then one rate-limit counter per line of ARGV[10] (single node only)
 -- KEYS[..] then the alias keys the decision claims (single node only: same slot needed)
 -- ARGV[1]  the blob header as read ('' when there was no blob)
 -- ARGV[2]  the new packed state
@@ -13,18 +14,33 @@
 -- ARGV[8]  the prefix of a keyed-API link (redis_aliases.API_LINK)
 -- ARGV[9]  the statistics counters, one "increment field" line each (redis_visitors.py,
 --          counter_lines): one argument rather than two per counter, fewer to send
--- Returns 0 (nothing written) when the header is no longer the one read, else 1.
+-- ARGV[10] the request's rate-limit charges, one "limit expiry" line each, in the order of
+--          their keys ('' for none; redis_visitors.py, charge_lines). Each counter is
+--          the limiter's own fixed window (the limits library's incr_expire rule: INCRBY,
+--          and EXPIRE when the counter was just created), counted before anything else.
+-- Returns 0 (nothing written) when the header is no longer the one read, {i, ttl} (nothing
+-- written) when charge i (0-based) went over its limit, its window ending in ttl seconds,
+-- else 1.
+local next_key = 3
+if ARGV[9] ~= '' then next_key = 4 end
+local charge = 0
+for limit, expiry in string.gmatch(ARGV[10], '(%d+) (%d+)\n') do
+  local key = KEYS[next_key]
+  local count = redis.call('INCRBY', key, 1)
+  if count == 1 then redis.call('EXPIRE', key, expiry) end
+  if count > tonumber(limit) then return {charge, redis.call('TTL', key)} end
+  charge = charge + 1
+  next_key = next_key + 1
+end
 local size = tonumber(ARGV[5])
 local old = redis.call('GET', KEYS[2]) or ''
 if string.sub(old, 1, size) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3] .. string.sub(old, size + 1) .. ARGV[4])
-local first_alias = 3
 if ARGV[9] ~= '' then
   for by, field in string.gmatch(ARGV[9], '(%-?%d+) ([^\n]+)\n') do
     redis.call('HINCRBY', KEYS[3], field, by)
   end
-  first_alias = 4
 end
-for k = first_alias, #KEYS do claim(KEYS[k], ARGV[6], ARGV[7], ARGV[8]) end
+for k = next_key, #KEYS do claim(KEYS[k], ARGV[6], ARGV[7], ARGV[8]) end
 return 1
