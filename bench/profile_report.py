@@ -85,8 +85,8 @@ def section(r: dict[str, Any]) -> str:
             f"clock, {r['varied_vs_one_cpu']:.2f} by the app's CPU time (medians of rounds). "
             f"The rate limiter costs the write {limiter_cpu:,.0f} µs of app CPU and "
             f"{limiter_redis:,.1f} µs of Redis CPU; its commands per write, the difference "
-            f"of the two rows above: {_commands(extra)} (one script call, around INCRBY: "
-            "one round trip).",
+            f"of the two rows above: {_commands(extra)} (on one Redis node the counter is "
+            "spent inside the decision's own script: no round trip of its own).",
             "",
             "**Where the app's CPU time goes** (cProfile with a CPU clock over the same loops, "
             "self time grouped by where the code lives; a builtin is charged to its callers; "

@@ -12,7 +12,11 @@ def now() -> datetime:
 
 def iso(moment: datetime) -> str:
     """Format an aware datetime as ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: strftime goes through the C library's locale-aware
+    # formatter, ~8 µs a call here, and a decision write formats five times.
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="seconds")[:-6] + "Z"
 
 
 def parse(text: str) -> datetime:
@@ -25,7 +29,9 @@ def parse(text: str) -> datetime:
 
 def day(moment: datetime) -> str:
     """Return the UTC day of ``moment`` as ``YYYY-MM-DD`` (the statistics bucket)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.date().isoformat()
 
 
 def add_days(moment: datetime, days: int) -> datetime:
