@@ -24,7 +24,6 @@ from redis.cluster import ClusterNode, RedisCluster
 from cmp.model import Alias
 from cmp.storage import bulk, keys
 from cmp.storage.contract.aliases import ALIAS_CONFLICT
-from cmp.storage.contract.visitors import Charge
 from cmp.storage.errors import StorageError
 from cmp.storage.lua import source
 from cmp.storage.redis import RedisStorage
@@ -63,15 +62,10 @@ class RedisClusterStorage(RedisStorage):
         return bulk.get_cluster(self.raw, names)
 
     def _in_decision(
-        self,
-        site: str,
-        day: str,
-        counts: dict[str, int],
-        links: list[Alias],
-        charges: Sequence[Charge],
+        self, site: str, day: str, counts: dict[str, int], links: list[Alias]
     ) -> tuple[list[str], list[str | int]]:
-        """Nothing beyond the visitor's own slot: no extra keys, no counters, no charges."""
-        return [], ["", ""]
+        """Nothing beyond the visitor's own slot: no extra keys, no counters."""
+        return [], [""]
 
     def _after_decision(
         self, site: str, day: str, counts: dict[str, int], links: list[Alias]

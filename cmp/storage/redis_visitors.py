@@ -147,7 +147,7 @@ class VisitorsMixin(VisitorStorage):
             receipt = seal(receipt, head, count + 1)
             state.receipt_id = receipt.receipt_id
             counts = counters(state, receipt) if counters else {}
-            extra_keys, extra_args = self._in_decision(site, day, counts, links, charges)
+            extra_keys, extra_args = self._in_decision(site, day, counts, links)
             args: list[bytes | str | int] = [
                 header or b"",
                 pack_state(state, self._choice_id(site, state)),
@@ -157,9 +157,11 @@ class VisitorsMixin(VisitorStorage):
                 visitor_id,
                 ALIAS_CONFLICT,
                 API_LINK,
+                charge_lines(charges),
                 *extra_args,
             ]
-            written = self._write_decision(rkey, [skey, rkey, *extra_keys], args)
+            script_keys = [skey, rkey, *(c.key for c in charges), *extra_keys]
+            written = self._write_decision(rkey, script_keys, args)
             if isinstance(written, list):
                 index, ttl = (int(v) for v in written)
                 raise ChargeExceeded(index, max(1, ttl + 1))
@@ -172,28 +174,21 @@ class VisitorsMixin(VisitorStorage):
         return state, receipt
 
     def _in_decision(
-        self,
-        site: str,
-        day: str,
-        counts: dict[str, int],
-        links: list[Alias],
-        charges: Sequence[Charge],
+        self, site: str, day: str, counts: dict[str, int], links: list[Alias]
     ) -> tuple[list[str], list[str | int]]:
-        """Return the keys and the ARGV tail (:func:`counter_lines`, :func:`charge_lines`)
-        that the decision script writes along with the decision: on one node, the day's
-        counters, the rate-limit charges and the claimed aliases, all in the one atomic
-        script."""
+        """Return the keys and the ARGV tail (the counters, :func:`counter_lines`) that the
+        decision script writes along with the decision: on one node, the day's counters
+        and the claimed aliases, all in the one atomic script."""
         extra_keys = [keys.stats(site, day)] if counts else []
-        extra_keys += [c.key for c in charges]
         extra_keys += [keys.alias(a.site, a.type, a.value) for a in links]
-        return extra_keys, [counter_lines(counts), charge_lines(charges)]
+        return extra_keys, [counter_lines(counts)]
 
     def _after_decision(
         self, site: str, day: str, counts: dict[str, int], links: list[Alias]
     ) -> None:
         """Write what the decision script could not: nothing on one node."""
 
-    def _write_decision(self, rkey: str, script_keys: list, args: list) -> bool:
+    def _write_decision(self, rkey: str, script_keys: list, args: list) -> int | list:
         """Run the decision script and return its answer (1 written, 0 lost the race,
         ``[i, ttl]`` charge ``i`` over its limit); with ``wait_replicas`` also WAIT for
         that many replicas.
