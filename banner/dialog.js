@@ -132,7 +132,10 @@ function render(v) {
   const parts = (v ? settingsLayer.view(dialog) : firstLayer()).filter(Boolean);
   const actions = parts.pop();
   dialog.replaceChildren(element('div', { class: 'scroll' }, parts), actions);
-  heading.focus({ preventScroll: true });
+  // Focus in the next frame, where its style and layout are done anyway: a focus() here
+  // forces them into this task, which makes it a long one on a phone's CPU (TBT).
+  const target = heading;
+  requestAnimationFrame(() => target.isConnected && target.focus({ preventScroll: true }));
 }
 
 function mount() {
