@@ -14,7 +14,7 @@ from typing import Any
 from cmp import clock, decisions, ids, lookup
 from cmp.model import Alias, AuditEntry, Category, ConsentState, Receipt, Recipient, Site
 from cmp.receipts import shown_receipt_id
-from cmp.storage import Charge, Storage
+from cmp.storage import Charges, Storage
 
 #: The policy version of a state that no decision on the banner backs (an opt-out only).
 NO_POLICY = 0
@@ -60,7 +60,7 @@ def record(
     aliases: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
     fresh: bool = False,
-    charges: Callable[[], Sequence[Charge]] | None = None,
+    charges: Callable[[], Charges | None] | None = None,
 ) -> tuple[ConsentState, Receipt]:
     """Record a decision from the banner (or the API); raise ``DecisionError`` on bad keys.
 
@@ -68,7 +68,7 @@ def record(
     ``charges`` gives the request's rate-limit counters, for a store that spends them in the
     same write (:func:`cmp.ratelimit.take_charges`); it is called once the decision's keys
     are known to be good, right before the write, so a bad request keeps its limit to be
-    spent on its own.
+    spent on its own (and so does a write that fails before its script is sent).
     """
     moment = now or clock.now()
     chosen = decisions.choose_categories(categories, requested, gpc=gpc, method=method)
@@ -99,7 +99,7 @@ def record(
         counters=count,
         aliases=links,
         fresh=fresh,
-        charges=charges() if charges else (),
+        charges=charges() if charges else None,
     )
     if reversed_:
         _audit_reversal(store, site.key, receipt, reversed_)

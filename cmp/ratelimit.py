@@ -187,23 +187,34 @@ class _Pending:
             self.taken = True
             self.budget.spend(self.text, self.key, self.scope)
 
+    # The store's side (cmp.storage.Charges).
+    spend = spend_now
 
-def take_charges(store: Any) -> tuple[Charge, ...]:
-    """The request's folded limit as charges for ``store``'s decision write.
+    def fold(self) -> tuple[Charge, ...]:
+        """Hand the limit to the decision's own write (once): its counters as charges."""
+        if self.taken:
+            return ()
+        self.taken = True
+        return self.budget.charges(self.text, self.key, self.scope)
 
-    Call right before the write. Where the store cannot fold them (SQLite, a cluster, a
-    limiter on another storage) the limit is spent here, on its own, and nothing is
-    returned; :class:`RateLimited` if it is spent. Empty when the view is not folded or no
-    limit applies.
+
+def take_charges(store: Any) -> _Pending | None:
+    """The request's folded limit, for ``store``'s decision write (:class:`~cmp.storage.
+    Charges`: the store takes it right before its write, or spends it first if it must
+    write anything else).
+
+    Call before the write. Where the store cannot fold it (SQLite, a cluster, a limiter
+    on another storage) the limit is spent here, on its own, and None is returned;
+    :class:`RateLimited` if it is spent. None when the view is not folded or no limit
+    applies.
     """
     pending: _Pending | None = g.get("cmp_rate_pending")
     if pending is None or pending.taken:
-        return ()
+        return None
     if pending.budget.folds and store.folds_charges:
-        pending.taken = True
-        return pending.budget.charges(pending.text, pending.key, pending.scope)
+        return pending
     pending.spend_now()
-    return ()
+    return None
 
 
 class Limiter:

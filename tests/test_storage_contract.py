@@ -374,27 +374,60 @@ def test_unusual_values_round_trip_exactly(seeded: Storage) -> None:
     assert verify_chain(seeded.get_receipts(None, VID), seeded.get_head(VID)) == []
 
 
+class _Charges:
+    """Charges as the limiter hands them to a write: folded into it once, or spent alone."""
+
+    def __init__(self, charges: list[Charge]) -> None:
+        self.charges, self.spent_alone = charges, 0
+
+    def fold(self) -> list[Charge]:
+        out, self.charges = self.charges, []
+        return out
+
+    def spend(self) -> None:
+        if self.charges:
+            self.charges, self.spent_alone = [], self.spent_alone + 1
+
+
 def test_a_decision_spends_its_charges_in_its_own_write(seeded: Storage) -> None:
     """Where a store folds rate-limit charges, they are counted before the decision, and
     one over its limit writes nothing; a store that cannot fold them refuses them."""
     charges = [Charge("LIMITS:test/a", 10, 3600), Charge("LIMITS:test/b", 2, 60)]
     if not seeded.folds_charges:
         with pytest.raises(ValueError):
-            _decide(seeded, VID, {"analytics": True}, charges=lambda: charges)
+            _decide(seeded, VID, {"analytics": True}, charges=lambda: _Charges(charges))
         assert seeded.get_state("demo", VID) is None
         return
+    _decide(seeded, VID, {"analytics": True})  # nothing new to add for the next ones
     for _ in range(2):
-        _decide(seeded, VID, {"analytics": True}, charges=lambda: charges)
+        folded = _Charges(charges)
+        _decide(seeded, VID, {"analytics": True}, charges=lambda f=folded: f)
+        assert folded.spent_alone == 0  # counted by the decision's own write
     with pytest.raises(ChargeExceeded) as refused:
-        _decide(seeded, VID, {"analytics": False}, charges=lambda: charges)
+        _decide(seeded, VID, {"analytics": True}, charges=lambda: _Charges(charges))
     assert refused.value.index == 1 and 1 <= refused.value.retry_after <= 61
-    # Nothing of the refused decision was written: two receipts, the second state.
-    assert len(seeded.get_receipts("demo", VID)) == 2
+    # Nothing of the refused decision was written: three receipts, the third state.
+    assert len(seeded.get_receipts("demo", VID)) == 3
     state = seeded.get_state("demo", VID)
     assert state is not None and state.categories["analytics"] is True
     # Without charges the next decision goes through.
     _decide(seeded, VID, {"analytics": False})
-    assert len(seeded.get_receipts("demo", VID)) == 3
+    assert len(seeded.get_receipts("demo", VID)) == 4
+
+
+def test_a_decision_adding_to_the_store_spends_its_charges_first(seeded: Storage) -> None:
+    """A folding store that must add something before the decision (a choice it has not
+    seen) spends the charges on their own first, so a request over its limit adds nothing;
+    a decision with nothing new folds them into its write."""
+    if not seeded.folds_charges:
+        return
+    _decide(seeded, VID, {"analytics": True})  # its choice is known from now on
+    known = _Charges([Charge("LIMITS:test/c", 10, 60)])
+    _decide(seeded, VID, {"analytics": True}, charges=lambda: known)
+    assert known.spent_alone == 0 and known.charges == []
+    new = _Charges([Charge("LIMITS:test/c", 10, 60)])
+    _decide(seeded, VID, {"analytics": False, "targeting": True}, charges=lambda: new)
+    assert new.spent_alone == 1
 
 
 def test_two_store_instances_agree(store_url: str, seeded: Storage) -> None:

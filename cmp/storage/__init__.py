@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from cmp.storage.base import Storage
-from cmp.storage.contract.visitors import Charge, ChargeExceeded
+from cmp.storage.contract.visitors import Charge, ChargeExceeded, Charges
 from cmp.storage.errors import StorageError
 
-__all__ = ["Charge", "ChargeExceeded", "Storage", "StorageError", "open_store", "SCHEMES"]
+__all__ = [
+    "Charge",
+    "ChargeExceeded",
+    "Charges",
+    "Storage",
+    "StorageError",
+    "open_store",
+    "SCHEMES",
+]
 
 SCHEMES = ("sqlite", "redis", "rediss", "redis+cluster")
 

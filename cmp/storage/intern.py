@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from cmp.model import choice_of
@@ -39,8 +40,16 @@ def _choice(raw: bytes) -> Any:
 class Table:
     """One intern table with its per-process cache."""
 
-    def __init__(self, client: Any, script: Any, name: str, parse: Callable[[bytes], Any]):
+    def __init__(
+        self,
+        client: Any,
+        script: Any,
+        name: str,
+        parse: Callable[[bytes], Any],
+        before_add: Callable[[], None],
+    ) -> None:
         self.client, self.script, self.parse = client, script, parse
+        self.before_add = before_add
         self.list_key, self.index_key = keys.table(name), keys.table_index(name)
         self.ids: dict[bytes, int] = {}
         self.values: list[Any] = []
@@ -50,6 +59,7 @@ class Table:
         """Return the id of ``raw``, adding it to the table if new."""
         found = self.ids.get(raw)
         if found is None:
+            self.before_add()
             found = int(self.script(keys=[self.list_key, self.index_key], args=[raw, 0]))
             self.ids[raw] = found
         return found
@@ -97,9 +107,16 @@ class BoundedTable:
     """
 
     def __init__(
-        self, client: Any, name: str, parse: Callable[[bytes], Any], cap: int, cache: int
+        self,
+        client: Any,
+        name: str,
+        parse: Callable[[bytes], Any],
+        cap: int,
+        cache: int,
+        before_add: Callable[[], None],
     ) -> None:
         self.client, self.parse, self.cap, self.cache = client, parse, cap, cache
+        self.before_add = before_add
         self.script = client.register_script(source("intern"))
         self.list_key, self.index_key = keys.table(name), keys.table_index(name)
         self.ids: OrderedDict[bytes, int] = OrderedDict()
@@ -117,6 +134,7 @@ class BoundedTable:
         """Return the id of ``raw``, adding it if new and the table is not full (else None)."""
         found = self.ids.get(raw)
         if found is None:
+            self.before_add()
             cap = self.cap if capped else 0
             found = int(self.script(keys=[self.list_key, self.index_key], args=[raw, cap]))
             if found < 0:
@@ -162,11 +180,30 @@ class Interner:
     def __init__(self, client: Any) -> None:
         self.client = client
         self.script = client.register_script(source("intern"))
-        self.sites = Table(client, self.script, "sites", _text)
-        self.ua_table = BoundedTable(client, "ua", _json, UA_TABLE_MAX, UA_CACHE_MAX)
-        self.shown_table = Table(client, self.script, "shown", _json)
+        self._guard = threading.local()
+        hook = self._before_add
+        self.sites = Table(client, self.script, "sites", _text, hook)
+        self.ua_table = BoundedTable(client, "ua", _json, UA_TABLE_MAX, UA_CACHE_MAX, hook)
+        self.shown_table = Table(client, self.script, "shown", _json, hook)
         self._choices: dict[str, Table] = {}
         self._lock = threading.Lock()
+
+    @contextmanager
+    def before_adding(self, check: Callable[[], None] | None) -> Iterator[None]:
+        """Within the block, this thread calls ``check`` once before its first new entry
+        (may raise: then nothing is added). A decision over its rate limit must not grow
+        the tables, which anyone can otherwise fill with made-up user agents."""
+        self._guard.check = check
+        try:
+            yield
+        finally:
+            self._guard.check = None
+
+    def _before_add(self) -> None:
+        check = getattr(self._guard, "check", None)
+        if check is not None:
+            self._guard.check = None
+            check()
 
     def choices(self, site: str) -> Table:
         """Return the site's table of choices."""
@@ -174,7 +211,8 @@ class Interner:
         if table is None:
             with self._lock:
                 table = self._choices.setdefault(
-                    site, Table(self.client, self.script, f"ch:{site}", _choice)
+                    site,
+                    Table(self.client, self.script, f"ch:{site}", _choice, self._before_add),
                 )
         return table
 

@@ -26,7 +26,13 @@ from cmp.storage.codec import (
     unpack_state,
 )
 from cmp.storage.contract.aliases import ALIAS_CONFLICT
-from cmp.storage.contract.visitors import Charge, ChargeExceeded, DecisionMaker, VisitorStorage
+from cmp.storage.contract.visitors import (
+    Charge,
+    ChargeExceeded,
+    Charges,
+    DecisionMaker,
+    VisitorStorage,
+)
 from cmp.storage.errors import StorageError
 from cmp.storage.intern import Interner
 from cmp.storage.lua import source
@@ -116,7 +122,7 @@ class VisitorsMixin(VisitorStorage):
         counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
         aliases: Iterable[Alias] = (),
         fresh: bool = False,
-        charges: Sequence[Charge] = (),
+        charges: Charges | None = None,
     ) -> tuple[ConsentState, Receipt]:
         """Record a decision with the compare-and-set script, retrying on a race.
 
@@ -125,11 +131,27 @@ class VisitorsMixin(VisitorStorage):
         when the prior state must be read); a cluster writes counters and aliases
         afterwards (:class:`~.redis_cluster.RedisClusterStorage`) and takes no charges.
         """
-        if charges and not self.folds_charges:
+        if charges is not None and not self.folds_charges:
             raise ValueError("this store does not fold rate-limit charges")
+        with self.tables.before_adding(charges.spend if charges is not None else None):
+            return self._record(site, visitor_id, make, day, counters, links=list(aliases),
+                                fresh=fresh, charges=charges)  # fmt: skip
+
+    def _record(
+        self,
+        site: str,
+        visitor_id: str,
+        make: DecisionMaker,
+        day: str,
+        counters: Callable[[ConsentState, Receipt], dict[str, int]] | None,
+        *,
+        links: list[Alias],
+        fresh: bool,
+        charges: Charges | None,
+    ) -> tuple[ConsentState, Receipt]:
+        """:meth:`record_decision`, with new intern entries guarded by the charges."""
         skey = keys.state(visitor_id, self.tables.sites.id(site.encode()))
         rkey = keys.receipts(visitor_id)
-        links = list(aliases)
         counts: dict[str, int] = {}
         for attempt in range(_MAX_ATTEMPTS):
             if fresh and attempt == 0:
@@ -148,26 +170,31 @@ class VisitorsMixin(VisitorStorage):
             state.receipt_id = receipt.receipt_id
             counts = counters(state, receipt) if counters else {}
             extra_keys, extra_args = self._in_decision(site, day, counts, links)
+            packed_state = pack_state(state, self._choice_id(site, state))
+            packed_receipt = element(self._pack_receipt(receipt))
+            # Taken last, once every intern entry exists, right before the script: a failure
+            # before it leaves them unspent, for the limiter to spend on its own (and a
+            # retry gets none: spent already).
+            folded = charges.fold() if charges is not None else ()
             args: list[bytes | str | int] = [
                 header or b"",
-                pack_state(state, self._choice_id(site, state)),
+                packed_state,
                 blob_header(count + 1, receipt.hash),
-                element(self._pack_receipt(receipt)),
+                packed_receipt,
                 HEADER,
                 visitor_id,
                 ALIAS_CONFLICT,
                 API_LINK,
-                charge_lines(charges),
+                charge_lines(folded),
                 *extra_args,
             ]
-            script_keys = [skey, rkey, *(c.key for c in charges), *extra_keys]
+            script_keys = [skey, rkey, *(c.key for c in folded), *extra_keys]
             written = self._write_decision(rkey, script_keys, args)
             if isinstance(written, list):
                 index, ttl = (int(v) for v in written)
                 raise ChargeExceeded(index, max(1, ttl + 1))
             if written:
                 break
-            charges = ()  # counted by the attempt that lost the race
         else:
             raise StorageError(f"too many concurrent decisions for one visitor on {site}")
         self._after_decision(site, day, counts, links)

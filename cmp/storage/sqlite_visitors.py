@@ -14,7 +14,7 @@ from cmp.model import Alias, ConsentState, Receipt
 from cmp.storage.codec import dumps, loads
 from cmp.storage.contract.aliases import ALIAS_CONFLICT, AliasLink, AliasStorage
 from cmp.storage.contract.sites import StatsStorage
-from cmp.storage.contract.visitors import Charge, DecisionMaker, VisitorStorage
+from cmp.storage.contract.visitors import Charges, DecisionMaker, VisitorStorage
 from cmp.storage.sqlite_base import SQLiteBase, guard
 
 
@@ -34,10 +34,10 @@ class VisitorsMixin(SQLiteBase, StatsStorage, VisitorStorage, AliasStorage):
         counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
         aliases: Iterable[Alias] = (),
         fresh: bool = False,
-        charges: Sequence[Charge] = (),
+        charges: Charges | None = None,
     ) -> tuple[ConsentState, Receipt]:
         """Record a decision in one IMMEDIATE transaction (``fresh`` changes nothing here)."""
-        if charges:
+        if charges is not None:
             raise ValueError("the SQLite store does not fold rate-limit charges")
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")

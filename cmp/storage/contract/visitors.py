@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
 
@@ -27,6 +27,25 @@ class Charge(NamedTuple):
     key: str
     limit: int
     expiry: int
+
+
+class Charges(Protocol):
+    """A request's rate-limit charges, handed to its decision write (:mod:`cmp.ratelimit`).
+
+    Each is spent exactly once, one of two ways: :meth:`fold` hands them to the decision's
+    own atomic write (called right before it is sent, so a write that fails earlier leaves
+    them to the limiter); :meth:`spend` spends them at once, on their own, for a request
+    that must write something before its decision (a new intern-table entry), so that a
+    request over its limit writes nothing at all.
+    """
+
+    def fold(self) -> Sequence[Charge]:
+        """The charges for the decision's write (empty once spent)."""
+        ...
+
+    def spend(self) -> None:
+        """Spend them now, unless spent; raise the limiter's error if over a limit."""
+        ...
 
 
 class ChargeExceeded(Exception):
@@ -58,7 +77,7 @@ class VisitorStorage(ABC):
         counters: Callable[[ConsentState, Receipt], dict[str, int]] | None = None,
         aliases: Iterable[Alias] = (),
         fresh: bool = False,
-        charges: Sequence[Charge] = (),
+        charges: Charges | None = None,
     ) -> tuple[ConsentState, Receipt]:
         """Record one decision atomically and return the stored state and sealed receipt.
 
@@ -80,10 +99,11 @@ class VisitorStorage(ABC):
         reading the prior state.
 
         ``charges`` (only where :attr:`folds_charges`; else :class:`ValueError`) are the
-        request's rate-limit counters: each is counted once, in order, in the same atomic
-        step and before anything else; at the first that goes over its limit nothing is
-        written and :class:`ChargeExceeded` is raised. A retry after a concurrent decision
-        does not count them again.
+        request's rate-limit counters (:class:`Charges`): each is counted once, in order, in
+        the same atomic step and before anything else; at the first that goes over its
+        limit nothing is written and :class:`ChargeExceeded` is raised. A retry after a
+        concurrent decision does not count them again. A decision that must first add
+        something to the store (a new intern entry) spends them on their own before that.
         """
 
     @abstractmethod
