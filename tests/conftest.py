@@ -15,14 +15,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from werkzeug.serving import make_server
 
 from cmp import create_app
 from cmp.apikeys import issue
 from cmp.seed import seed_demo
 from cmp.storage import Storage, open_store
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.chromium import CHROMIUM_ARGS
+from tests.live_chromium import LiveChromium
 from tests.openapi_check import watch
 from tests.servers import RedisCluster, RedisServer, free_port, start_cluster, start_redis
 
@@ -175,13 +176,15 @@ def live_server(redis_server: RedisServer) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module; a missing Chromium fails (never skips)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: run `make test` (it installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def module_chromium() -> Iterator[LiveChromium]:
+    """The module's driver and headless Chromium (tests/live_chromium.py); a missing
+    Chromium fails (never skips)."""
+    with LiveChromium(CHROMIUM_ARGS) as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def browser(module_chromium: LiveChromium) -> Browser:
+    """The module's Chromium, started afresh first if it or its driver died (a crash of
+    Playwright's driver fails the one test it happened in, not the rest of the module)."""
+    return module_chromium.browser

@@ -4,7 +4,8 @@
   ``http://cmp.example:<port>``; config cache 0 s; a rate limit on (its headers are real).
 - ``web`` (session): the logging server of tests/realpage/site.py for ``*.dealer.example``
   and every third party, and a hung server reached as ``cmp-hung.example``.
-- ``dealer_browser`` (module): Debian's Chromium whose resolver maps all those names to 127.0.0.1.
+- ``dealer_browser``: Debian's Chromium whose resolver maps all those names to 127.0.0.1, one
+  for the module (``dealer_chromium``), started afresh if it or Playwright's driver died.
 - ``Dealer``: one fresh browser context (its own user agent) on the dealer's pages.
 """
 
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from cmp.apikeys import issue
 from cmp.seed import seed_demo
 from cmp.storage import Storage, open_store
 from tests.browser_support import parse_consent_cookie
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.chromium import CHROMIUM_ARGS
+from tests.live_chromium import LiveChromium
 from tests.realpage.dealer import seed_dealer
 from tests.realpage.site import DEALER_HOSTS, Hit, Hung, Web, start_web
 from tests.serving import Serve, serve
@@ -154,19 +156,21 @@ def cmp(web: Web, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cmp]:
 
 
 @pytest.fixture(scope="module")
-def dealer_browser(cmp: Cmp, web: Web) -> Iterator[Browser]:
-    """One Chromium for the module; real host names resolve to the local servers."""
+def dealer_chromium(cmp: Cmp, web: Web) -> Iterator[LiveChromium]:
+    """The module's driver and Chromium; real host names resolve to the local servers."""
     names = ["*.dealer.example", *THIRD_PARTIES, "cmp.example", "cmp-hung.example"]
     rules = ", ".join(f"MAP {n} 127.0.0.1" for n in names)
     secure = ",".join(web.origin(h) for h in DEALER_HOSTS)  # as on https: cookieStore, locks
     args = [*CHROMIUM_ARGS, f"--host-resolver-rules={rules}", "--ignore-certificate-errors",
             f"--unsafely-treat-insecure-origin-as-secure={secure}"]  # fmt: skip
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with LiveChromium(args) as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def dealer_browser(dealer_chromium: LiveChromium) -> Browser:
+    """The module's Chromium, started afresh first if it or its driver died."""
+    return dealer_chromium.browser
 
 
 @dataclass
