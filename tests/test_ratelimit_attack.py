@@ -23,8 +23,8 @@ from flask.testing import FlaskClient
 
 from cmp import ids
 from cmp.ratelimit import parse
-from cmp.storage import intern, redis_conn
-from tests.conftest import make_app
+from cmp.storage import StorageError, intern, redis_conn
+from tests.conftest import _flush, make_app
 from tests.servers import RedisCluster, RedisServer, start_redis
 
 URL = "/api/v1/sites/demo/consents"
@@ -38,14 +38,6 @@ CHROME = (
 )
 UA_LIST = "cmp:t:{ua}"
 CHOICES = "cmp:t:{ch:demo}"
-
-
-def _flush(server: RedisServer) -> None:
-    client = server.client()
-    try:
-        client.flushall()
-    finally:
-        client.close()
 
 
 def spent(app: Flask, key: str = "127.0.0.1|demo", scope: str = "api.record_consent") -> int:
@@ -148,13 +140,19 @@ def test_a_refused_claim_leaves_the_alias_with_its_holder(store_url: str) -> Non
     store.close()
 
 
-def test_refused_decisions_add_no_user_agents_to_the_store(redis_server: RedisServer) -> None:
-    """One network over its budget sends 30 decisions, each with a never-seen browser
-    version: every one is 429, yet each adds an entry to the store's user-agent table."""
-    _flush(redis_server)
-    app = make_app(redis_server.url, RATE_LIMIT="1/minute")
+def _over_budget(server: RedisServer) -> tuple[Flask, FlaskClient]:
+    """An app on a flushed single node whose one network has spent its 1/minute budget."""
+    _flush(server)
+    app = make_app(server.url, RATE_LIMIT="1/minute")
     client = app.test_client()
     assert client.post(URL, json=BODY).status_code == 201
+    return app, client
+
+
+def test_refused_decisions_add_no_user_agents_to_the_store(redis_server: RedisServer) -> None:
+    """One network over its budget sends 30 decisions, each with a never-seen browser
+    version: every one is 429, and none adds an entry to the store's user-agent table."""
+    app, client = _over_budget(redis_server)
     r = redis_server.client()
     before = r.llen(UA_LIST)
     codes = [
@@ -172,12 +170,9 @@ def test_refused_decisions_cannot_fill_the_user_agent_cap(
     redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The table's cap (20,000 in production, 8 here) filled by one network that never got
-    past its limit (one 201, then only 429s): the next real visitor's browser is lost."""
-    _flush(redis_server)
+    past its limit (one 201, then only 429s) would lose the next real visitor's browser."""
     monkeypatch.setattr(intern, "UA_TABLE_MAX", 8)
-    app = make_app(redis_server.url, RATE_LIMIT="1/minute")
-    client = app.test_client()
-    assert client.post(URL, json=BODY).status_code == 201
+    app, client = _over_budget(redis_server)
     for i in range(20):
         ua = FIREFOX.format(v=60 + i)
         assert client.post(URL, json=BODY, headers={"User-Agent": ua}).status_code == 429
@@ -192,10 +187,8 @@ def test_refused_decisions_cannot_fill_the_user_agent_cap(
 
 
 def test_refused_decisions_add_no_choices_to_the_store(redis_server: RedisServer) -> None:
-    _flush(redis_server)
-    app = make_app(redis_server.url, RATE_LIMIT="1/minute")
-    client = app.test_client()
-    assert client.post(URL, json=BODY).status_code == 201
+    """Refused decisions covering every mix of method, GPC and categories add no choice."""
+    app, client = _over_budget(redis_server)
     r = redis_server.client()
     before = r.llen(CHOICES)
     for method in ("banner", "preferences"):
@@ -612,24 +605,12 @@ def test_reads_are_charged_once_and_apart_from_decisions(limited: Flask, api_key
 # -- requests that raise around the write ------------------------------------------------------
 
 
-def _topology(request: pytest.FixtureRequest, kind: str) -> str:
-    if kind == "redis":
-        server = request.getfixturevalue("redis_server")
-        _flush(server)
-        return server.url
-    cluster = request.getfixturevalue("redis_cluster")
-    cluster.flush()
-    return cluster.url
-
-
-@pytest.mark.parametrize("kind", ["redis", "cluster"])
+@pytest.mark.parametrize("backend", ["redis", "cluster"])
 def test_a_failure_after_the_write_is_counted_once(
-    kind: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The decision is written, then the store fails (503): one count, not zero, not two."""
-    from cmp.storage import StorageError
-
-    app = make_app(_topology(request, kind), RATE_LIMIT="10/minute")
+    app = make_app(store_url, RATE_LIMIT="10/minute")
     client = app.test_client()
     vid = client.post(URL, json=BODY).get_json()["visitor_id"]
     store = app.extensions["cmp.store"]
@@ -644,21 +625,13 @@ def test_a_failure_after_the_write_is_counted_once(
     store.close()
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "redis",
-        "cluster",
-    ],
-)
+@pytest.mark.parametrize("backend", ["redis", "cluster"])
 def test_a_failure_between_take_charges_and_the_script_is_counted(
-    kind: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A transient store error after the charges were handed over but before decide.lua
+    """A transient store error after the limit was handed to the store but before decide.lua
     ran: the request reached the store, so it must be counted like on every other path."""
-    from cmp.storage import StorageError
-
-    app = make_app(_topology(request, kind), RATE_LIMIT="10/minute")
+    app = make_app(store_url, RATE_LIMIT="10/minute")
     client = app.test_client()
     vid = client.post(URL, json=BODY).get_json()["visitor_id"]
     store = app.extensions["cmp.store"]
