@@ -636,7 +636,7 @@ def test_a_failure_between_take_charges_and_the_script_is_counted(
     vid = client.post(URL, json=BODY).get_json()["visitor_id"]
     store = app.extensions["cmp.store"]
 
-    def flaky(ua: dict) -> dict:
+    def flaky(ua: dict) -> tuple[dict, int]:
         raise StorageError("transient: intern call timed out")
 
     monkeypatch.setattr(store.tables, "bounded_ua", flaky)

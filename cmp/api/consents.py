@@ -68,8 +68,9 @@ def record_consent(site: str) -> Response:
     cors.require_origin(built)
     data = declared.body(Decision, current_app.config["PUBLIC_MAX_BYTES"])
     fresh = data.visitor_id is None
+    secret = context.secret()
     if fresh:
-        raw, signed = ids.issue(context.secret())
+        raw, signed = ids.issue(secret)
     else:
         raw, signed = _raw_id(data.visitor_id), data.visitor_id
     version, lang = data.policy_version, data.lang
@@ -109,7 +110,8 @@ def record_consent(site: str) -> Response:
     body = {
         "visitor_id": signed,
         "receipt_id": receipt.receipt_id,
-        "consent": consents.present_state(context.secret(), state, built.site),
+        # The id as issued or verified above: no second signature.
+        "consent": consents.present_state(secret, state, built.site, shown_id=signed),
         # The counter as the config built before this decision read it: never newer than
         # the state above, so the banner at worst asks for the state once more.
         "sync": built.sync,

@@ -70,24 +70,28 @@ def read_body(max_bytes: int) -> bytes:
     without a word, so such a body used to reach the parser truncated and answer 400; the
     read one byte past the cut now raises werkzeug's 413, answered as ours.
     """
-    limit = Problem(413, "payload_too_large", f"body exceeds {max_bytes} bytes", limit=max_bytes)
     length = request.content_length
     if length is not None and length > max_bytes:
-        raise limit
+        raise _too_large(max_bytes)
+    stream = request.stream
     chunks, total = [], 0
     try:
         while total <= max_bytes:
-            chunk = request.stream.read(min(65536, max_bytes + 1 - total))
+            chunk = stream.read(min(65536, max_bytes + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
     except RequestEntityTooLarge as exc:
-        raise limit from exc
+        raise _too_large(max_bytes) from exc
     if total > max_bytes:
         _drain()
-        raise limit
-    return b"".join(chunks)
+        raise _too_large(max_bytes)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _too_large(max_bytes: int) -> Problem:
+    return Problem(413, "payload_too_large", f"body exceeds {max_bytes} bytes", limit=max_bytes)
 
 
 def _drain() -> None:

@@ -185,6 +185,7 @@ class Interner:
         self.sites = Table(client, self.script, "sites", _text, hook)
         self.ua_table = BoundedTable(client, "ua", _json, UA_TABLE_MAX, UA_CACHE_MAX, hook)
         self.shown_table = Table(client, self.script, "shown", _json, hook)
+        self._shown: dict[tuple[str, str], int] = {}
         self._choices: dict[str, Table] = {}
         self._lock = threading.Lock()
 
@@ -216,22 +217,36 @@ class Interner:
                 )
         return table
 
-    def bounded_ua(self, ua: dict[str, Any]) -> dict[str, Any]:
-        """Return the summary a receipt may record: ``ua`` itself while the table takes new
-        summaries (interned here), else the coarse one (device kind and bot flag only).
+    def bounded_ua(self, ua: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Return the summary a receipt may record and its id: ``ua`` itself while the
+        table takes new summaries (interned here), else the coarse one (device kind and bot
+        flag only).
 
         Called before the receipt is sealed, so its hash covers what is stored.
         """
-        if self.ua_table.try_id(dumps(ua).encode()) is not None:
-            return ua
+        found = self.ua_table.try_id(dumps(ua).encode())
+        if found is not None:
+            return ua, found
         coarse = {
             "browser": "",
             "os": "",
             "device": str(ua.get("device", "other")),
             "bot": bool(ua.get("bot")),
         }
-        self.ua_table.id(dumps(coarse).encode())
-        return coarse
+        return coarse, self.ua_table.id(dumps(coarse).encode())
+
+    def shown_id(self, lang: str, texts_hash: str) -> int:
+        """Return the id of ``(lang, texts_hash)`` in the table of what visitors were shown.
+
+        Kept per process by the pair as well: a site has a few of them (one per language
+        and text revision), and serialising the pair on every write was a measurable share.
+        """
+        pair = (lang, texts_hash)
+        found = self._shown.get(pair)
+        if found is None:
+            found = self.shown_table.id(dumps([lang, texts_hash]).encode())
+            self._shown[pair] = found
+        return found
 
     # The lookup interface codec.unpack_receipt expects.
 

@@ -19,7 +19,6 @@ from cmp.storage import keys
 from cmp.storage.codec import (
     STATE_TAG,
     choice_text,
-    dumps,
     is_json,
     pack_state,
     state_summary_fields,
@@ -68,6 +67,20 @@ def charge_lines(charges: Sequence[Charge]) -> str:
     return "".join(f"{c.limit} {c.expiry}\n" for c in charges)
 
 
+def _same_choice(state: ConsentState, receipt: Receipt) -> bool:
+    """Whether ``receipt`` records the very choice ``state`` holds (as a decision's does;
+    an opt-out's state keeps the prior policy version, so its receipt's choice differs)."""
+    return (
+        state.policy_version == receipt.policy_version
+        and state.method == receipt.method
+        and state.gpc == receipt.gpc
+        and state.opted_out == receipt.opted_out
+        # Key order is part of the interned text, so the maps compare as item lists.
+        and list(state.categories.items()) == list(receipt.categories.items())
+        and list(state.recipients.items()) == list(receipt.recipients.items())
+    )
+
+
 class VisitorsMixin(VisitorStorage):
     """Decisions and everything read per visitor; mixed into ``RedisStorage``."""
 
@@ -101,14 +114,14 @@ class VisitorsMixin(VisitorStorage):
         table = self.tables.choices(site)
         return unpack_state(site, vid, data, lambda i: table.get(i)[0])
 
-    def _pack_receipt(self, receipt: Receipt) -> bytes:
+    def _pack_receipt(self, receipt: Receipt, choice_id: int, ua_id: int) -> bytes:
         tables = self.tables
         return pack_receipt(
             receipt,
             tables.sites.id(receipt.site.encode()),
-            self._choice_id(receipt.site, receipt),
-            tables.shown_table.id(dumps([receipt.lang, receipt.texts_hash]).encode()),
-            tables.ua_table.id(dumps(receipt.ua).encode()),
+            choice_id,
+            tables.shown_id(receipt.lang, receipt.texts_hash),
+            ua_id,
         )
 
     @guard
@@ -164,14 +177,20 @@ class VisitorsMixin(VisitorStorage):
                 packed, header = pipe.execute()
             prior = self._unpack(site, visitor_id, packed) if packed else None
             state, receipt = make(prior)
-            receipt.ua = self.tables.bounded_ua(receipt.ua)  # the UA table is capped
+            receipt.ua, ua_id = self.tables.bounded_ua(receipt.ua)  # the UA table is capped
             count, head = read_header(header)
             receipt = seal(receipt, head, count + 1)
             state.receipt_id = receipt.receipt_id
             counts = counters(state, receipt) if counters else {}
             extra_keys, extra_args = self._in_decision(site, day, counts, links)
-            packed_state = pack_state(state, self._choice_id(site, state))
-            packed_receipt = element(self._pack_receipt(receipt))
+            choice_id = self._choice_id(site, state)
+            if not _same_choice(state, receipt):
+                choice_id_of_receipt = self._choice_id(site, receipt)
+            else:
+                # A decision's receipt records the choice its state holds: interned once.
+                choice_id_of_receipt = choice_id
+            packed_state = pack_state(state, choice_id)
+            packed_receipt = element(self._pack_receipt(receipt, choice_id_of_receipt, ua_id))
             # Taken last, once every intern entry exists, right before the script: a failure
             # before it leaves them unspent, for the limiter to spend on its own (and a
             # retry gets none: spent already).
