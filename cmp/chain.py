@@ -45,13 +45,19 @@ def receipt_id(visitor_id: str, seq: int) -> str:
 
 
 def seal(receipt: Receipt, prev_hash: str, seq: int) -> Receipt:
-    """Return ``receipt`` placed on its chain: numbered, linked to ``prev_hash``, hashed."""
-    placed = replace(
-        receipt, seq=seq, prev_hash=prev_hash, receipt_id=receipt_id(receipt.visitor_id, seq)
-    )
-    # ``placed`` is this function's own copy: filling in its hash needs no second copy.
-    placed.hash = receipt_hash(placed)
-    return placed
+    """Return a copy of ``receipt`` placed on its chain (see :func:`place`)."""
+    return place(replace(receipt), prev_hash, seq)
+
+
+def place(receipt: Receipt, prev_hash: str, seq: int) -> Receipt:
+    """Place ``receipt`` itself on its chain: numbered, linked to ``prev_hash``, hashed.
+
+    For a writer that built the receipt for this one write (the decision path): no copy.
+    """
+    receipt.seq, receipt.prev_hash = seq, prev_hash
+    receipt.receipt_id = receipt_id(receipt.visitor_id, seq)
+    receipt.hash = receipt_hash(receipt)
+    return receipt
 
 
 def verify_chain(receipts: list[Receipt], head_hash: str = "") -> list[str]:

@@ -81,9 +81,15 @@ class ConfigCache:
                 return None
             read = (now, data)
             self._sites.put(site_key, read)
-        built = render(read[1], lang, notice_url)
+        if hit and hit[2] == read[1]:
+            # Re-read and unchanged (the usual case, once per period and process): the
+            # document built from the same data is as fresh as this read, and rendering
+            # it again (JSON, gzip twice, brotli) was most of a write's share of the cache.
+            built = hit[1]
+        else:
+            built = render(read[1], lang, notice_url)
         # A document is as old as the reads it was built from.
-        self._built.put(key, (read[0], built))
+        self._built.put(key, (read[0], built, read[1]))
         return built
 
     def sizes(self) -> tuple[int, int, int]:

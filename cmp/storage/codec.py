@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from cmp import clock
@@ -78,8 +79,13 @@ def get_text(data: bytes, pos: int) -> tuple[str, int]:
     return data[pos : pos + size].decode(), pos + size
 
 
+@lru_cache(maxsize=64)
 def epoch(text: str) -> int | None:
-    """Return whole epoch seconds for an ISO time if they give it back exactly, else None."""
+    """Return whole epoch seconds for an ISO time if they give it back exactly, else None.
+
+    Cached: a write packs three times (updated, created, expiry) that change once a
+    second, two of them the same string.
+    """
     if not text:
         return 0
     try:

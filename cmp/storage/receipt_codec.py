@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from typing import Any
 
 from cmp.chain import receipt_id
@@ -58,10 +59,17 @@ def _get_hash(data: bytes, pos: int) -> tuple[str, int]:
 
 
 def _put_ip(out: bytearray, text: str) -> None:
+    out += _packed_ip(text)
+
+
+@lru_cache(maxsize=4096)
+def _packed_ip(text: str) -> bytes:
+    # Cached like the truncation it stores (cmp.receipts): one client sends many decisions.
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
         address = None
+    out = bytearray()
     if address is not None and str(address) == text:
         out.append(address.version)
         out += address.packed
@@ -70,6 +78,7 @@ def _put_ip(out: bytearray, text: str) -> None:
     else:
         out.append(1)
         put_text(out, text)
+    return bytes(out)
 
 
 def _get_ip(data: bytes, pos: int) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from cmp.chain import seal
+from cmp.chain import place
 from cmp.model import Alias, ConsentState, ConsentSummary, Receipt, summary_of
 from cmp.storage import keys
 from cmp.storage.codec import (
@@ -179,7 +179,8 @@ class VisitorsMixin(VisitorStorage):
             state, receipt = make(prior)
             receipt.ua, ua_id = self.tables.bounded_ua(receipt.ua)  # the UA table is capped
             count, head = read_header(header)
-            receipt = seal(receipt, head, count + 1)
+            # ``make`` built this receipt for this attempt alone: sealed in place.
+            receipt = place(receipt, head, count + 1)
             state.receipt_id = receipt.receipt_id
             counts = counters(state, receipt) if counters else {}
             extra_keys, extra_args = self._in_decision(site, day, counts, links)
