@@ -7,12 +7,13 @@ the process (issue 12, finding 4: 6,000 ``Host`` headers once took a worker to 2
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
 from typing import Any
 
-from cmp.siteconfig import BuiltConfig, load, render
+from cmp.siteconfig import BuiltConfig, SiteData, load, render, snapshot
 from cmp.storage import Storage
 
 
@@ -44,6 +45,16 @@ class BoundedMap:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+def fingerprint(data: SiteData) -> str:
+    """What a document is rendered from, as text that differs whenever the rendering may.
+
+    Not ``==`` of the dataclasses: that ignores the order of a dict's keys (a text's
+    fallback language is its first) and takes ``True`` for ``1``; JSON keeps both apart.
+    """
+    parts = [snapshot(data.site, data.categories, data.recipients), data.since, data.sync]
+    return json.dumps(parts, ensure_ascii=False, default=repr)
 
 
 class ConfigCache:
@@ -81,7 +92,8 @@ class ConfigCache:
                 return None
             read = (now, data)
             self._sites.put(site_key, read)
-        if hit and hit[2] == read[1]:
+        mark = fingerprint(read[1])
+        if hit and hit[2] == mark:
             # Re-read and unchanged (the usual case, once per period and process): the
             # document built from the same data is as fresh as this read, and rendering
             # it again (JSON, gzip twice, brotli) was most of a write's share of the cache.
@@ -89,7 +101,7 @@ class ConfigCache:
         else:
             built = render(read[1], lang, notice_url)
         # A document is as old as the reads it was built from.
-        self._built.put(key, (read[0], built, read[1]))
+        self._built.put(key, (read[0], built, mark))
         return built
 
     def sizes(self) -> tuple[int, int, int]:

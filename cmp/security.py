@@ -46,7 +46,8 @@ _API_HEADERS = (
 def add_headers(resp: Response) -> Response:
     """Fill in the security headers ``resp`` lacks (never replacing one already set)."""
     headers = resp.headers
-    if request.path.startswith("/api/"):
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if req.path.startswith("/api/"):
         # One pass over the answer's headers, rather than one per header added: this runs
         # on every API answer, the decision write and the lookup included.
         have = {name.lower() for name in headers.keys()}
@@ -56,12 +57,12 @@ def add_headers(resp: Response) -> Response:
     else:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         if resp.mimetype == "text/html":
-            if request.endpoint not in EMBEDDABLE:
+            if req.endpoint not in EMBEDDABLE:
                 headers.setdefault("Content-Security-Policy", PAGE_CSP)
                 # For browsers that predate frame-ancestors; ignored by those that know it.
                 headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.is_secure:
+    if req.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     return resp
 

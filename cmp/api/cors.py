@@ -83,11 +83,18 @@ def answer_headers(path: str, origin: str | None) -> list[tuple[str, str]]:
 
 def add_headers(resp: Response) -> Response:
     """After every request: the CORS headers on every answer of a public endpoint."""
-    if not PUBLIC_PATH.match(request.path):
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    if not PUBLIC_PATH.match(req.path):
         return resp
-    resp.vary.add("Origin")
-    for name, value in answer_headers(request.path, request.headers.get("Origin")):
-        resp.headers[name] = value
+    headers = resp.headers
+    # Set directly: ``resp.vary`` parses the header into a set and writes it back.
+    vary = headers.get("Vary")
+    if not vary:
+        headers["Vary"] = "Origin"
+    elif "origin" not in {v.strip().lower() for v in vary.split(",")}:
+        headers["Vary"] = f"{vary}, Origin"
+    for name, value in answer_headers(req.path, req.headers.get("Origin")):
+        headers[name] = value
     return resp
 
 

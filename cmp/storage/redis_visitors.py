@@ -70,15 +70,22 @@ def charge_lines(charges: Sequence[Charge]) -> str:
 def _same_choice(state: ConsentState, receipt: Receipt) -> bool:
     """Whether ``receipt`` records the very choice ``state`` holds (as a decision's does;
     an opt-out's state keeps the prior policy version, so its receipt's choice differs)."""
+    # As the interned text tells them apart: key order counts, and True is not 1.
     return (
-        state.policy_version == receipt.policy_version
-        and state.method == receipt.method
-        and state.gpc == receipt.gpc
+        _typed([state.policy_version, state.method, state.gpc])
+        == _typed([receipt.policy_version, receipt.method, receipt.gpc])
         and state.opted_out == receipt.opted_out
-        # Key order is part of the interned text, so the maps compare as item lists.
-        and list(state.categories.items()) == list(receipt.categories.items())
-        and list(state.recipients.items()) == list(receipt.recipients.items())
+        and _typed_map(state.categories) == _typed_map(receipt.categories)
+        and _typed_map(state.recipients) == _typed_map(receipt.recipients)
     )
+
+
+def _typed(values: Iterable[Any]) -> list[tuple[Any, type]]:
+    return [(v, type(v)) for v in values]
+
+
+def _typed_map(values: dict[str, Any]) -> list[tuple[str, Any, type]]:
+    return [(k, v, type(v)) for k, v in values.items()]
 
 
 class VisitorsMixin(VisitorStorage):

@@ -82,8 +82,9 @@ class VisitorStorage(ABC):
         """Record one decision atomically and return the stored state and sealed receipt.
 
         ``make`` receives the visitor's current state on this site (or None) and returns
-        the new state and its receipt. The backend seals the receipt onto the visitor's
-        chain (:func:`cmp.chain.seal`: sequence number, previous hash, own hash) and
+        the new state and its receipt, new objects on every call (the backend may seal
+        the receipt in place). The backend seals the receipt onto the visitor's chain
+        (:func:`cmp.chain.place`: sequence number, previous hash, own hash) and
         writes state and receipt in one atomic step; if another decision for the same
         visitor lands in between, ``make`` is called again with the newer state, so two
         concurrent decisions both end up in the history, in order. The daily counters that
