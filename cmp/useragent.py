@@ -26,8 +26,10 @@ from ua_parser import Domain
 
 #: Characters of the header that are parsed (and key the cache); real agents are shorter.
 MAX_LENGTH = 512
-#: Summaries kept per process: about 0.6 kB each with their key, so under 3 MB.
-CACHE_SIZE = 4096
+#: Summaries kept per process: about 0.6 kB each with their key, so under 5 MB. Over
+#: 50,000 draws of bench/agents.py (13,731 distinct agents) an LRU of 4,096 parsed 21% of
+#: decisions' agents again, one of 8,192 13% (~25 µs each).
+CACHE_SIZE = 8192
 
 UNKNOWN: dict[str, Any] = {"browser": "", "os": "", "device": "unknown", "bot": False}
 
