@@ -74,7 +74,8 @@ def policies(key: str) -> str:
 
 
 def stats(key: str, day: str) -> str:
-    """Hash: counter name -> count, for one site and UTC day."""
+    """Hash: counter bundle (or, written before bundles, counter name) -> count, for one
+    site and UTC day (``redis_visitors.counter_lines``)."""
     return f"{PREFIX}:stats:{{{key}}}:{day}"
 
 
