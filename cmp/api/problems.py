@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Response, request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length
 
 TITLES = {
     400: "Bad Request",
@@ -70,10 +71,18 @@ def read_body(max_bytes: int) -> bytes:
     without a word, so such a body used to reach the parser truncated and answer 400; the
     read one byte past the cut now raises werkzeug's 413, answered as ours.
     """
-    length = request.content_length
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    # werkzeug's own rule (what request.content_length answers), read off the environ.
+    length = get_content_length(req.environ)
     if length is not None and length > max_bytes:
         raise _too_large(max_bytes)
-    stream = request.stream
+    cap = req.max_content_length
+    if length is not None and (cap is None or length <= cap):
+        # A declared length within both limits: read exactly that many bytes from the
+        # server's stream, never past them, without werkzeug's wrapped stream (a third of
+        # the framework's share of a decision write went into building and reading it).
+        return _read_exactly(req.environ["wsgi.input"], length)
+    stream = req.stream
     chunks, total = [], 0
     try:
         while total <= max_bytes:
@@ -87,6 +96,19 @@ def read_body(max_bytes: int) -> bytes:
     if total > max_bytes:
         _drain()
         raise _too_large(max_bytes)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _read_exactly(stream: Any, length: int) -> bytes:
+    """``length`` bytes of ``stream``, or fewer if the client went away (then the body's
+    parser answers 400)."""
+    chunks, got = [], 0
+    while got < length:
+        chunk = stream.read(length - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
