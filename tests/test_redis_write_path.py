@@ -2,8 +2,7 @@
 
 - A decision's choice is interned once when its receipt records the very choice of its
   state, as the interned text tells choices apart (key order, True vs 1).
-- A decision's statistics counters are one bundle field of the day's hash, incremented
-  once; reading sums bundles and the plain fields written before bundles alike.
+- A decision's statistics counters, written by the same script, sum per counter.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import pytest
 from cmp import clock, consents
 from cmp.model import ConsentState, Receipt
 from cmp.seed import seed_demo
-from cmp.storage import Storage, keys, open_store
+from cmp.storage import Storage, open_store
 from cmp.storage.codec import choice_text
 from cmp.storage.redis_visitors import _same_choice
 
@@ -96,16 +95,4 @@ def test_counters_of_many_decisions_sum_per_counter(store_url: str) -> None:
         "cat:targeting:off:m:banner": 2,
         "cat:targeting:off:m:preferences": 1,
     }
-    store.close()
-
-
-@pytest.mark.parametrize("backend", ["redis", "cluster"])
-def test_plain_counters_written_before_bundles_still_count(store_url: str) -> None:
-    store = open_store(store_url)
-    seed_demo(store)
-    day = "2026-12-01"
-    store.client.hincrby(keys.stats("demo", day), "decisions", 5)
-    store.client.hincrby(keys.stats("demo", day), "cat:analytics:on", 4)
-    store.client.hincrby(keys.stats("demo", day), "1 decisions\n1 cat:analytics:on\n", 2)
-    assert store.get_stats("demo", [day])[day] == {"decisions": 7, "cat:analytics:on": 6}
     store.close()

@@ -74,8 +74,7 @@ def policies(key: str) -> str:
 
 
 def stats(key: str, day: str) -> str:
-    """Hash: counter bundle (or, written before bundles, counter name) -> count, for one
-    site and UTC day (``redis_visitors.counter_lines``)."""
+    """Hash: counter name -> count, for one site and UTC day."""
     return f"{PREFIX}:stats:{{{key}}}:{day}"
 
 

@@ -31,7 +31,7 @@ from cmp.storage.redis_records import RecordsMixin
 from cmp.storage.redis_scans import ScansMixin
 from cmp.storage.redis_sessions import SessionsMixin
 from cmp.storage.redis_sync import SyncMixin
-from cmp.storage.redis_visitors import VisitorsMixin, read_counters
+from cmp.storage.redis_visitors import VisitorsMixin
 
 
 class RedisStorage(
@@ -150,7 +150,9 @@ class RedisStorage(
         for d in days:
             pipe.hgetall(keys.stats(site, d))
         rows = pipe.execute() if days else []
-        return {d: read_counters(row) for d, row in zip(days, rows, strict=True) if row}
+        return {
+            d: {k: int(v) for k, v in row.items()} for d, row in zip(days, rows, strict=True) if row
+        }
 
     # -- keys and admins -----------------------------------------------------------------
 

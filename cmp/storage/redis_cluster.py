@@ -29,7 +29,6 @@ from cmp.storage.lua import source
 from cmp.storage.redis import RedisStorage
 from cmp.storage.redis_aliases import API_LINK
 from cmp.storage.redis_conn import CLIENT_OPTIONS
-from cmp.storage.redis_visitors import counter_lines
 
 
 class RedisClusterStorage(RedisStorage):
@@ -73,7 +72,10 @@ class RedisClusterStorage(RedisStorage):
     ) -> None:
         """Add the day's counters (one pipeline), then claim each alias in its own slot."""
         if counts:
-            self.client.hincrby(keys.stats(site, day), counter_lines(counts), 1)
+            pipe = self.client.pipeline(transaction=False)
+            for name, n in counts.items():
+                pipe.hincrby(keys.stats(site, day), name, n)
+            pipe.execute()
         for a in links:
             name = keys.alias(a.site, a.type, a.value)
             self._claim(keys=[name], args=[a.visitor_id, ALIAS_CONFLICT, API_LINK])

@@ -53,30 +53,13 @@ _COMMON = STATE_TAG | 1  # a packed state whose expiry is a whole number of days
 
 
 def counter_lines(counts: dict[str, int]) -> str:
-    """One decision's counters as one field of the day's statistics hash: a bundle, one
-    ``"increment name"`` line per counter, that the decision increments by one.
+    """The day's counters as decide.lua reads them: one ``"increment field"`` line each.
 
-    A decision adds eight counters, and the bundles of a day are few (a method and each
-    category's side): one ``HINCRBY`` of its bundle instead of eight, and
-    :func:`read_counters` sums the bundles back into counters. Counter names are keys,
-    methods and fixed words (:func:`cmp.consents.counters`): never a space or a line break.
+    One script argument instead of two per counter: a write adds eight, and redis-py
+    encodes every argument on its own. Counter names are keys, methods and fixed words
+    (:func:`cmp.consents.counters`): never a space or a line break.
     """
     return "".join(f"{n} {name}\n" for name, n in counts.items())
-
-
-def read_counters(row: dict[str, str]) -> dict[str, int]:
-    """The counters of one day's statistics hash: plain fields (written before bundles)
-    as they are, each bundle's counters times the bundle's count."""
-    out: dict[str, int] = {}
-    for field, value in row.items():
-        times = int(value)
-        if "\n" not in field:
-            out[field] = out.get(field, 0) + times
-            continue
-        for line in field.splitlines():
-            by, _, name = line.partition(" ")
-            out[name] = out.get(name, 0) + int(by) * times
-    return out
 
 
 def charge_lines(charges: Sequence[Charge]) -> str:

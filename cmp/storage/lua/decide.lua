@@ -16,8 +16,8 @@
 --          their keys ('' for none; redis_visitors.py, charge_lines). Each counter is
 --          the limiter's own fixed window (the limits library's incr_expire rule: INCRBY,
 --          and EXPIRE when the counter was just created), counted before anything else.
--- ARGV[10] the decision's statistics counters as one bundle, one "increment name" line
---          each (redis_visitors.py, counter_lines): the hash field incremented by one
+-- ARGV[10] the statistics counters, one "increment field" line each (redis_visitors.py,
+--          counter_lines): one argument rather than two per counter, fewer to send
 -- Returns 0 (nothing written) when the header is no longer the one read, {i, ttl} (nothing
 -- written) when charge i (0-based) went over its limit, its window ending in ttl seconds,
 -- else 1.
@@ -37,7 +37,9 @@ if string.sub(old, 1, size) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3] .. string.sub(old, size + 1) .. ARGV[4])
 if ARGV[10] ~= '' then
-  redis.call('HINCRBY', KEYS[next_key], ARGV[10], 1)
+  for by, field in string.gmatch(ARGV[10], '(%-?%d+) ([^\n]+)\n') do
+    redis.call('HINCRBY', KEYS[next_key], field, by)
+  end
   next_key = next_key + 1
 end
 for k = next_key, #KEYS do claim(KEYS[k], ARGV[6], ARGV[7], ARGV[8]) end
