@@ -56,8 +56,8 @@ ONE_AGENT = (
 # User-Agent picked at random from the agents file: the one-agent workload runs the same
 # script over a file of one line, so the two differ in nothing but the agents. Every
 # request is formatted once, before the run: wrk shares the two cores with the server, and
-# formatting a request per write in Lua cost it a third more CPU than the ceiling's run
-# (perf, cpu-clock: wrk 2.8% of both cores on writes, 2.0% on /healthz).
+# with a request formatted per write in Lua it took 2.8% of both cores on writes against
+# 2.0% on /healthz (perf, cpu-clock).
 WRITE_LUA = """
 local requests = {}
 init = function(args)

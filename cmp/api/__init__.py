@@ -19,9 +19,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def site_config(site_key: str, lang: str = "ja") -> BuiltConfig:
     """Return the site's built config (cached briefly), or raise 404 ``unknown_site``."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
     req = request._get_current_object()  # type: ignore[attr-defined]
-    cache: ConfigCache = app.extensions["cmp.config_cache"]
+    cache: ConfigCache = current_app.extensions["cmp.config_cache"]
     # Built from scheme and host directly: request.url_root re-encodes the whole URL each time.
     notice = f"{req.scheme}://{req.host}{req.script_root}/sites/{site_key}/external-transmission"
     built = cache.get(context.store(), site_key, lang if lang in LANGS else LANGS[0], notice)

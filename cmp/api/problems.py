@@ -96,7 +96,7 @@ def read_body(max_bytes: int) -> bytes:
     if total > max_bytes:
         _drain()
         raise _too_large(max_bytes)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join(chunks)
 
 
 def _read_exactly(stream: Any, length: int) -> bytes:
@@ -109,7 +109,7 @@ def _read_exactly(stream: Any, length: int) -> bytes:
             raise Problem(400, "bad_request", "the body is shorter than its Content-Length")
         chunks.append(chunk)
         got += len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join(chunks)
 
 
 def _too_large(max_bytes: int) -> Problem:

@@ -192,13 +192,11 @@ class VisitorsMixin(VisitorStorage):
             counts = counters(state, receipt) if counters else {}
             extra_keys, extra_args = self._in_decision(site, day, counts, links)
             choice_id = self._choice_id(site, state)
-            if not _same_choice(state, receipt):
-                choice_id_of_receipt = self._choice_id(site, receipt)
-            else:
-                # A decision's receipt records the choice its state holds: interned once.
-                choice_id_of_receipt = choice_id
+            # A decision's receipt records the choice its state holds: interned once.
+            same = _same_choice(state, receipt)
+            receipt_choice = choice_id if same else self._choice_id(site, receipt)
             packed_state = pack_state(state, choice_id)
-            packed_receipt = element(self._pack_receipt(receipt, choice_id_of_receipt, ua_id))
+            packed_receipt = element(self._pack_receipt(receipt, receipt_choice, ua_id))
             # Taken last, once every intern entry exists, right before the script: a failure
             # before it leaves them unspent, for the limiter to spend on its own (and a
             # retry gets none: spent already).
